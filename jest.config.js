@@ -1,0 +1,23 @@
+/** Jest runs the TypeScript sources directly through SWC (decorator metadata included). */
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: 'inline',
+};
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', swc] },
+  // chevrotain 11 and its lodash-es are ESM-only: let SWC turn them into CommonJS for Jest.
+  transformIgnorePatterns: ['/node_modules/(?!(chevrotain|@chevrotain|lodash-es)/)'],
+  moduleNameMapper: {
+    '^@cgan/(config-lang|models|runner)$': '<rootDir>/packages/$1/src',
+  },
+  testTimeout: 120000,
+};

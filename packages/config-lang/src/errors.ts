@@ -1,0 +1,73 @@
+import { Location } from './values';
+
+/**
+ * Every user-facing configuration error: a message, where it happened, and what would fix it.
+ * `format()` renders `FILE:LINE:COL: error: message`, the source line, a caret, then the hint.
+ */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly location?: Location,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+
+  format(): string {
+    const loc = this.location;
+    const lines: string[] = [];
+    lines.push(loc ? `${loc.file}:${loc.line}:${loc.column}: error: ${this.message}` : `error: ${this.message}`);
+    if (loc?.lineText !== undefined) {
+      lines.push(`    ${loc.lineText}`);
+      lines.push(`    ${' '.repeat(Math.max(0, loc.column - 1))}^`);
+    }
+    if (this.hint) lines.push(`  hint: ${this.hint}`);
+    return lines.join('\n');
+  }
+}
+
+/** Several errors found in one pass (`gan config check` reports all of them). */
+export class ConfigErrors extends Error {
+  constructor(readonly errors: ConfigError[]) {
+    super(errors.map((e) => e.format()).join('\n'));
+    this.name = 'ConfigErrors';
+  }
+  format(): string {
+    return this.errors.map((e) => e.format()).join('\n');
+  }
+}
+
+/** Levenshtein distance, for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = Array.from({ length: n + 1 }, (_, j) => j);
+  for (let i = 1; i <= m; i++) {
+    const cur = [i];
+    for (let j = 1; j <= n; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[n];
+}
+
+/** Up to `k` candidates closest to `name`, closest first; only reasonably close ones. */
+export function closest(name: string, candidates: Iterable<string>, k = 3): string[] {
+  const lower = name.toLowerCase();
+  const scored: Array<[number, string]> = [];
+  for (const c of candidates) {
+    const last = c.split('.').pop()!;
+    const d = Math.min(editDistance(lower, c.toLowerCase()), editDistance(lower, last.toLowerCase()));
+    const limit = Math.max(2, Math.floor(Math.max(name.length, last.length) / 2));
+    if (d <= limit || c.toLowerCase().includes(lower) || lower.includes(last.toLowerCase())) scored.push([d, c]);
+  }
+  scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]));
+  return [...new Set(scored.map((s) => s[1]))].slice(0, k);
+}
+
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const c = closest(name, candidates);
+  return c.length ? `did you mean ${c.map((x) => `'${x}'`).join(' or ')}?` : undefined;
+}

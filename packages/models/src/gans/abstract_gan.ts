@@ -1,0 +1,39 @@
+/**
+ * The contract between GAN variants (ModularGAN, SSGAN, S3GAN, S2GAN, BigBiGAN) and the runner.
+ * A variant is a configurable class; the runner constructs it with the runtime objects below as
+ * explicit keyword arguments and every hyperparameter comes from bindings.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../core/rng';
+import { VariableStore } from '../core/variables';
+import { Batch, DatasetInfo } from '../datasets/types';
+
+/** Passed by the runner to every GAN variant constructor (merged into its kwargs). */
+export interface GanRuntime {
+  datasetInfo: DatasetInfo;
+  store: VariableStore;
+  rng: Rng;
+}
+
+export interface GanVariant {
+  readonly store: VariableStore;
+  readonly zDim: number;
+  readonly conditional: boolean;
+  /** Creates every variable (networks, EMA copies, optimizer slots are lazy). */
+  build(): void;
+  /**
+   * One training step as Compare GAN counts it: `disc_iters` discriminator updates on the
+   * given batches (batches.length === discIters) and one generator update.
+   * Returns scalar summaries, e.g. { d_loss, g_loss, penalty, ... }.
+   */
+  trainStep(batches: Batch[], step: number): Record<string, number>;
+  /** How many batches one trainStep consumes. */
+  readonly discIters: number;
+  /** Images from the sampling generator (EMA when g_use_ema); y one-hot or null. */
+  sample(z: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor4D;
+  /** Draws z from the configured distribution. */
+  sampleZ(batchSize: number): tf.Tensor2D;
+  /** Optimizer state as named tensors (for checkpoints), and its restore. */
+  optimizerState(): Promise<Map<string, tf.Tensor>>;
+  setOptimizerState(state: Map<string, tf.Tensor>): Promise<void>;
+}
