@@ -14,6 +14,12 @@ export interface DatasetInfo {
   imageShape: [number, number, number];
   numClasses: number;
   numExamples: Record<Split, number>;
+  /** Human-readable class names, index = label, when known. */
+  classNames?: string[];
+  /** Where the data came from (a folder), when loaded from files. */
+  source?: string;
+  /** `labels.fraction` applied to the training split (1 when all labels are kept). */
+  labelFraction?: number;
 }
 
 export interface Batch {

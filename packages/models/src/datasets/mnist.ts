@@ -1,0 +1,73 @@
+/** `mnist` and `fashion-mnist`: 28x28 grayscale, 10 classes, 60000 train / 10000 test, IDX files. */
+import { DatasetError } from './errors';
+import { FileSpec, locateFiles } from './files';
+import { readIdxFile } from './idx';
+import { DatasetArrays, SplitData } from './in_memory';
+import { LoadOptions, registerDataset } from './registry';
+
+const FILES = {
+  trainImages: 'train-images-idx3-ubyte.gz',
+  trainLabels: 'train-labels-idx1-ubyte.gz',
+  testImages: 't10k-images-idx3-ubyte.gz',
+  testLabels: 't10k-labels-idx1-ubyte.gz',
+};
+
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+export const MNIST_FILES: FileSpec = {
+  name: 'mnist',
+  files: Object.values(FILES),
+  download: { bases: ['https://ossci-datasets.s3.amazonaws.com/mnist', 'http://yann.lecun.com/exdb/mnist'] },
+};
+
+export const FASHION_MNIST_FILES: FileSpec = {
+  name: 'fashion-mnist',
+  files: Object.values(FILES),
+  debian: { package: 'dataset-fashion-mnist', dir: '/usr/share/datasets/fashion-mnist' },
+  download: { bases: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com'] },
+};
+
+function readSplit(paths: Record<string, string>, imagesFile: string, labelsFile: string): SplitData {
+  const images = readIdxFile(paths[imagesFile], 3);
+  const labels = readIdxFile(paths[labelsFile], 1);
+  const [n, h, w] = images.dims;
+  if (h !== 28 || w !== 28) throw new DatasetError(`${paths[imagesFile]} holds ${h}x${w} images, expected 28x28`);
+  if (labels.dims[0] !== n) {
+    throw new DatasetError(`${paths[labelsFile]} has ${labels.dims[0]} labels but ${paths[imagesFile]} has ${n} images`, 'the files come from different releases or one is damaged: get both again');
+  }
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (labels.data[i] > 9) throw new DatasetError(`${paths[labelsFile]}: label ${labels.data[i]} of example ${i} is not a class 0..9`, 'the file is damaged: get it again');
+    out[i] = labels.data[i];
+  }
+  return { images: images.data, labels: out };
+}
+
+export async function loadIdxDataset(spec: FileSpec, opts: LoadOptions, classNames?: string[]): Promise<DatasetArrays> {
+  const found = await locateFiles(spec, opts);
+  const train = readSplit(found.paths, FILES.trainImages, FILES.trainLabels);
+  const test = readSplit(found.paths, FILES.testImages, FILES.testLabels);
+  return {
+    info: {
+      name: spec.name,
+      imageShape: [28, 28, 1],
+      numClasses: 10,
+      numExamples: { train: train.labels.length, test: test.labels.length },
+      classNames,
+      source: found.dir,
+    },
+    splits: { train, test },
+  };
+}
+
+registerDataset({
+  name: 'mnist',
+  description: 'MNIST digits, 28x28x1, 10 classes (IDX gzip files)',
+  load: (opts) => loadIdxDataset(MNIST_FILES, opts),
+});
+
+registerDataset({
+  name: 'fashion-mnist',
+  description: "Zalando's Fashion-MNIST, 28x28x1, 10 classes (IDX gzip files; Debian: dataset-fashion-mnist)",
+  load: (opts) => loadIdxDataset(FASHION_MNIST_FILES, opts, FASHION_MNIST_CLASSES),
+});

@@ -1,0 +1,66 @@
+/**
+ * Name → dataset factory. Adding a dataset is one `registerDataset` call in its own module;
+ * `dataset.name` is checked against this registry when a config is bound.
+ */
+import { ConfigError, ConfigurableReference, didYouMean, MacroReference, ParamType, REQUIRED } from '@cgan/config-lang';
+import { DatasetArrays } from './in_memory';
+
+/** What every loader receives: the `dataset` configurable's settings, resolved. */
+export interface LoadOptions {
+  name: string;
+  data_dir: string | null;
+  /** Square output size; null: the dataset's own. */
+  resolution: number | null;
+  /** 1 (grayscale) or 3 (RGB); null: the dataset's own. */
+  colors: number | null;
+  num_classes: number | null;
+  num_train_examples: number | null;
+  num_test_examples: number | null;
+  /** Held-out fraction for folders without train/ and test/ (image_folder). */
+  test_fraction: number;
+  download: boolean;
+  /** The dataset's seed (generated datasets, label mask). */
+  seed: number;
+  log?: (msg: string) => void;
+  /** Download timeout in seconds. */
+  timeoutS?: number;
+}
+
+export interface DatasetFactory {
+  name: string;
+  description: string;
+  load(opts: LoadOptions): Promise<DatasetArrays>;
+}
+
+const factories = new Map<string, DatasetFactory>();
+
+export function registerDataset(f: DatasetFactory): void {
+  const old = factories.get(f.name);
+  if (old && old !== f && old.load !== f.load) throw new Error(`a dataset named '${f.name}' is already registered`);
+  factories.set(f.name, f);
+}
+
+export function datasetNames(): string[] {
+  return [...factories.keys()].sort();
+}
+
+export function getDatasetFactory(name: string): DatasetFactory {
+  const f = factories.get(name);
+  if (!f) throw new ConfigError(`Unknown dataset '${name}'.`, undefined, unknownHint(name));
+  return f;
+}
+
+function unknownHint(name: string): string {
+  const dym = didYouMean(name, datasetNames());
+  return `${dym ? `${dym} ` : ''}dataset.name must be one of ${datasetNames().map((n) => `'${n}'`).join(', ')}`;
+}
+
+/** The parameter type of `dataset.name`: any registered dataset (checked at bind time). */
+export const datasetNameType: ParamType = {
+  name: 'dataset name',
+  check(v) {
+    if (v instanceof ConfigurableReference || v instanceof MacroReference || v === REQUIRED) return null;
+    if (typeof v !== 'string') return `expected a dataset name (a string), got ${JSON.stringify(v)}`;
+    return factories.has(v) ? null : `unknown dataset '${v}': ${unknownHint(v)}`;
+  },
+};
