@@ -31,6 +31,12 @@ export interface MacroBinding {
   location?: Location;
 }
 
+/** Finer locations for a binding's errors: the parameter name and the value. */
+export interface BindLocations {
+  param?: Location;
+  value?: Location;
+}
+
 const key = (scope: string[], fullName: string) => `${scope.join('/')}\u0000${fullName}`;
 
 /** Turns a JS value into a config value, when it has one (for printing defaults). */
@@ -51,6 +57,7 @@ export function jsToConfigValue(v: unknown): ConfigValue | undefined {
 export class Config {
   private bindings = new Map<string, Map<string, Binding>>();
   private macros = new Map<string, MacroBinding>();
+  private constants = new Map<string, ConfigValue>();
   private operative = new Map<string, { scope: string[]; fullName: string; params: Map<string, ConfigValue> }>();
   private scopeStack: string[] = [];
   private locked = false;
@@ -58,10 +65,10 @@ export class Config {
 
   // ---------------------------------------------------------------- binding
   /** Binds `[scope/]selector.param = value`, validating the name, the parameter and the type. */
-  bind(scope: string[], selector: string, param: string, value: ConfigValue, location?: Location): Binding {
+  bind(scope: string[], selector: string, param: string, value: ConfigValue, location?: Location, detail: BindLocations = {}): Binding {
     this.assertUnlocked(location);
     const info = registry.lookup(selector, location);
-    this.checkParam(info, param, value, location);
+    this.checkParam(info, param, value, detail.param ?? location, detail.value ?? location);
     const b: Binding = { scope, fullName: info.fullName, param, value, location };
     const k = key(scope, info.fullName);
     if (!this.bindings.has(k)) this.bindings.set(k, new Map());
@@ -80,7 +87,7 @@ export class Config {
   }
 
   /** Validates a parameter name and a value's type against a configurable's declaration. */
-  checkParam(info: ConfigurableInfo, param: string, value: ConfigValue, location?: Location): void {
+  checkParam(info: ConfigurableInfo, param: string, value: ConfigValue, location?: Location, valueLocation: Location | undefined = location): void {
     const p = info.params.get(param);
     if (!p) {
       const known = [...info.params.keys()];
@@ -98,13 +105,13 @@ export class Config {
     }
     let v = value;
     const seen = new Set<string>();
-    while (v instanceof MacroReference && !seen.has(v.name) && this.macros.has(v.name)) {
+    while (v instanceof MacroReference && !seen.has(v.name) && this.macro(v.name) !== undefined) {
       seen.add(v.name);
-      v = this.macros.get(v.name)!.value;
+      v = this.macro(v.name)!;
     }
     const problem = p.type.check(v);
     if (problem) {
-      throw new ConfigError(`Wrong type for '${info.fullName}.${param}': ${problem}.`, location, `'${param}' expects ${p.type.name}`);
+      throw new ConfigError(`Wrong type for '${info.fullName}.${param}': ${problem}.`, valueLocation, `'${param}' expects ${p.type.name}`);
     }
   }
 
@@ -114,8 +121,26 @@ export class Config {
     return this.bindings.get(key(scope, info.fullName))?.get(param)?.value;
   }
 
+  /** The value of macro (or constant) `name`, or undefined. */
   macro(name: string): ConfigValue | undefined {
-    return this.macros.get(name)?.value;
+    const m = this.macros.get(name);
+    return m ? m.value : this.constants.get(name);
+  }
+
+  /**
+   * Registers a constant usable as `%name` (Gin's `gin.constant`); names may be dotted
+   * (`%ops.relu`). Constants survive clear(), like registrations.
+   */
+  constant(name: string, value: ConfigValue): void {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(name)) {
+      throw new ConfigError(`Invalid constant name '${name}'.`, undefined, 'use identifiers joined by dots');
+    }
+    this.constants.set(name, value);
+  }
+
+  /** Names usable after '%': macros bound so far and constants. */
+  macroNames(): string[] {
+    return [...new Set([...this.macros.keys(), ...this.constants.keys()])];
   }
 
   allBindings(): Binding[] {
@@ -202,7 +227,8 @@ export class Config {
       }
       const m = this.macros.get(v.name);
       if (!m) {
-        throw new ConfigError(`Unknown macro '%${v.name}'.`, v.location ?? location, didYouMean(v.name, this.macros.keys()) ?? `define it with '${v.name} = ...'`);
+        if (this.constants.has(v.name)) return this.resolveValue(this.constants.get(v.name)!, location, [...macroChain, v.name]);
+        throw new ConfigError(`Unknown macro '%${v.name}'.`, v.location ?? location, didYouMean(v.name, this.macroNames()) ?? `define it with '${v.name} = ...'`);
       }
       return this.resolveValue(m.value, m.location, [...macroChain, v.name]);
     }

@@ -4,3 +4,7 @@ export * from './errors';
 export * from './registry';
 export * from './config';
 export * from './decorators';
+export * from './syntax';
+export * from './printer';
+export * from './loader';
+export * from './format';

@@ -1,0 +1,207 @@
+/**
+ * From files to a configured registry: reads Gin files (expanding `include` in place,
+ * relative to the including file, then to the search paths; cycles are errors naming the
+ * chain), parses binding strings, and applies statements to a Config. Errors either stop at
+ * the first one (default, like Gin) or are all collected (`gan config check`).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Config, config as globalConfig } from './config';
+import { ConfigError, ConfigErrors, didYouMean } from './errors';
+import { registry } from './registry';
+import { parseSource } from './syntax/parse';
+import { IncludeStatement, Statement } from './syntax/statements';
+import { ConfigurableReference, ConfigValue, Dict, Location, MacroReference, toJSONValue, Tuple } from './values';
+
+export interface LoadOptions {
+  /** Directories searched for includes not found next to the including file. */
+  searchPaths?: string[];
+  /** Collect every error instead of throwing the first. */
+  collectErrors?: boolean;
+}
+
+export interface LoadResult {
+  /** In file order, includes expanded in place (the include statement precedes its content). */
+  statements: Statement[];
+  errors: ConfigError[];
+}
+
+function fail(errors: ConfigError[], e: ConfigError, collect: boolean | undefined): void {
+  if (!collect) throw e;
+  errors.push(e);
+}
+
+function readSource(file: string, location?: Location, hint?: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+    throw new ConfigError(`Cannot read config file '${file}': ${why}.`, location, hint ?? (code === 'ENOENT' ? 'check the path (relative paths are relative to the current directory)' : undefined));
+  }
+}
+
+/** Parses Gin text (a file's or a binding string's); includes are resolved from `dir`. */
+export function loadSource(text: string, file: string, dir: string, opts: LoadOptions = {}, chain: string[] = []): LoadResult {
+  const parsed = parseSource(text, file);
+  const errors: ConfigError[] = [];
+  const statements: Statement[] = [];
+  if (parsed.errors.length) {
+    if (!opts.collectErrors) throw parsed.errors[0];
+    errors.push(...parsed.errors);
+  }
+  for (const st of parsed.statements) {
+    statements.push(st);
+    if (st.kind !== 'include') continue;
+    try {
+      const inc = expandInclude(st, dir, opts, chain);
+      statements.push(...inc.statements);
+      errors.push(...inc.errors);
+    } catch (e) {
+      if (e instanceof ConfigError) fail(errors, e, opts.collectErrors);
+      else throw e;
+    }
+  }
+  return { statements, errors };
+}
+
+function expandInclude(st: IncludeStatement, dir: string, opts: LoadOptions, chain: string[]): LoadResult {
+  const candidates = path.isAbsolute(st.path) ? [st.path] : [dir, ...(opts.searchPaths ?? [])].map((d) => path.join(d, st.path));
+  const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+  if (!found) {
+    throw new ConfigError(`Included file '${st.path}' not found.`, st.location, `looked in: ${candidates.join(', ')}${opts.searchPaths?.length ? '' : ' (add directories with --search-path)'}`);
+  }
+  return loadFileInternal(found, opts, chain, st.location);
+}
+
+function loadFileInternal(file: string, opts: LoadOptions, chain: string[], includedAt?: Location): LoadResult {
+  const abs = path.resolve(file);
+  if (chain.includes(abs)) {
+    const names = [...chain.slice(chain.indexOf(abs)), abs].map((p) => path.relative(process.cwd(), p) || p);
+    throw new ConfigError(`Include cycle: ${names.join(' -> ')}.`, includedAt, 'remove one of these include statements');
+  }
+  const text = readSource(file, includedAt);
+  return loadSource(text, file, path.dirname(file), opts, [...chain, abs]);
+}
+
+/** Reads and parses one Gin file, expanding its includes. */
+export function loadFile(file: string, opts: LoadOptions = {}): LoadResult {
+  return loadFileInternal(file, opts, []);
+}
+
+/** The statements of many files then many binding strings, in order (later wins when applied). */
+export function loadConfigFiles(files: string[], bindings: string[] = [], opts: LoadOptions = {}): LoadResult {
+  const statements: Statement[] = [];
+  const errors: ConfigError[] = [];
+  const add = (r: () => LoadResult) => {
+    try {
+      const x = r();
+      statements.push(...x.statements);
+      errors.push(...x.errors);
+    } catch (e) {
+      if (e instanceof ConfigError) fail(errors, e, opts.collectErrors);
+      else throw e;
+    }
+  };
+  for (const f of files) add(() => loadFile(f, opts));
+  bindings.forEach((b, i) => add(() => loadSource(b, bindings.length > 1 ? `<binding ${i + 1}>` : '<binding>', process.cwd(), opts)));
+  return { statements, errors };
+}
+
+/** Applies statements to `cfg` (imports recorded, macros and bindings set and validated). */
+export function applyStatements(statements: Statement[], opts: { collectErrors?: boolean } = {}, cfg: Config = globalConfig): ConfigError[] {
+  const errors: ConfigError[] = [];
+  for (const st of statements) {
+    try {
+      if (st.kind === 'import') cfg.addImport(st.module, st.location);
+      else if (st.kind === 'macro') cfg.bindMacro(st.name, st.value, st.location);
+      else if (st.kind === 'binding') {
+        cfg.bind(st.scope ? st.scope.split('/') : [], st.selector, st.param, st.value, st.location, { param: st.paramLocation, value: st.valueLocation });
+      }
+    } catch (e) {
+      if (e instanceof ConfigError) fail(errors, e, opts.collectErrors);
+      else throw e;
+    }
+  }
+  return errors;
+}
+
+function walkRefs(v: ConfigValue, fn: (r: ConfigurableReference | MacroReference) => void): void {
+  if (v instanceof ConfigurableReference || v instanceof MacroReference) fn(v);
+  else if (Array.isArray(v)) v.forEach((x) => walkRefs(x, fn));
+  else if (v instanceof Tuple) v.items.forEach((x) => walkRefs(x, fn));
+  else if (v instanceof Dict) v.entries.forEach(([k, x]) => (walkRefs(k, fn), walkRefs(x, fn)));
+}
+
+/** Checks that every `@ref` names a registered configurable and every `%macro` is defined. */
+export function checkReferences(statements: Statement[], cfg: Config = globalConfig): ConfigError[] {
+  const errors: ConfigError[] = [];
+  for (const st of statements) {
+    if (st.kind !== 'binding' && st.kind !== 'macro') continue;
+    walkRefs(st.value, (r) => {
+      if (r instanceof ConfigurableReference) {
+        try {
+          registry.lookup(r.selector, r.location);
+        } catch (e) {
+          if (e instanceof ConfigError) errors.push(e);
+          else throw e;
+        }
+      } else if (cfg.macro(r.name) === undefined) {
+        errors.push(new ConfigError(`Unknown macro '%${r.name}'.`, r.location, didYouMean(r.name, cfg.macroNames()) ?? `define it with '${r.name} = ...'`));
+      }
+    });
+  }
+  return errors;
+}
+
+/**
+ * Gin's `parse_config_files_and_bindings`: parses the files, then the binding strings, and
+ * applies them to `cfg` in that order (later bindings win). Throws the first ConfigError, or
+ * with `collectErrors` a ConfigErrors holding every error found (references checked too).
+ */
+export function parseConfigFiles(files: string[], bindings: string[] = [], opts: LoadOptions & { config?: Config } = {}): Statement[] {
+  const cfg = opts.config ?? globalConfig;
+  const loaded = loadConfigFiles(files, bindings, opts);
+  const errors = [...loaded.errors, ...applyStatements(loaded.statements, opts, cfg)];
+  if (opts.collectErrors) errors.push(...checkReferences(loaded.statements, cfg));
+  if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);
+  return loaded.statements;
+}
+
+/** Parses and applies one Gin string (Gin's `parse_config`). */
+export function parseConfig(text: string, opts: LoadOptions & { config?: Config; file?: string } = {}): Statement[] {
+  const loaded = loadSource(text, opts.file ?? '<string>', process.cwd(), opts);
+  applyStatements(loaded.statements, opts, opts.config ?? globalConfig);
+  return loaded.statements;
+}
+
+/**
+ * Validates files and bindings against the registered configurables without throwing:
+ * returns every error found (syntax, includes, names, parameters, types, references).
+ * Works on a scratch Config so that the process-wide one is left untouched.
+ */
+export function checkConfigFiles(files: string[], bindings: string[] = [], opts: LoadOptions = {}): ConfigError[] {
+  try {
+    parseConfigFiles(files, bindings, { ...opts, collectErrors: true, config: new Config() });
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigErrors) return e.errors;
+    if (e instanceof ConfigError) return [e];
+    throw e;
+  }
+}
+
+/** The JSON form of a statement used by `gan config parse --json`. */
+export function statementToJSON(st: Statement): Record<string, unknown> {
+  const location = { file: st.location.file, line: st.location.line, column: st.location.column };
+  switch (st.kind) {
+    case 'binding':
+      return { kind: 'binding', scope: st.scope, selector: st.selector, param: st.param, value: toJSONValue(st.value), location };
+    case 'macro':
+      return { kind: 'macro', name: st.name, value: toJSONValue(st.value), location };
+    case 'import':
+      return { kind: 'import', module: st.module, location };
+    case 'include':
+      return { kind: 'include', path: st.path, location };
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Printing: config values as Gin literals (`formatValue`), statements, and the two config
+ * dumps — `configStr()` (everything bound) and `operativeConfigStr()` (what was used,
+ * defaults included). Both are valid Gin that parses back to the same bindings.
+ */
+import { Config, config as globalConfig } from './config';
+import { encodeNumber, encodeString } from './syntax/literals';
+import { Statement } from './syntax/statements';
+import { ConfigurableReference, ConfigValue, Dict, MacroReference, REQUIRED, Tuple } from './values';
+
+export interface FormatOptions {
+  /** Lines longer than this break containers one element per line. Default 80. */
+  width?: number;
+  /** Indentation of the line the value starts on. */
+  indent?: number;
+  /** Characters already on the line before the value (e.g. `a.b = `). */
+  prefix?: number;
+}
+
+function isContainer(v: ConfigValue): boolean {
+  return Array.isArray(v) || v instanceof Tuple || v instanceof Dict;
+}
+
+/** A config value as a Gin literal on one line, e.g. `[1, (2,), {'a': @f()}]`. */
+export function formatValueInline(v: ConfigValue): string {
+  if (v === REQUIRED) return '%gin.REQUIRED';
+  if (v === null) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'number') return encodeNumber(v);
+  if (typeof v === 'string') return encodeString(v);
+  if (Array.isArray(v)) return `[${v.map(formatValueInline).join(', ')}]`;
+  if (v instanceof Tuple) {
+    if (v.items.length === 1) return `(${formatValueInline(v.items[0])},)`;
+    return `(${v.items.map(formatValueInline).join(', ')})`;
+  }
+  if (v instanceof Dict) return `{${v.entries.map(([k, x]) => `${formatValueInline(k)}: ${formatValueInline(x)}`).join(', ')}}`;
+  if (v instanceof ConfigurableReference) return `@${v.scopedName}${v.evaluate ? '()' : ''}`;
+  if (v instanceof MacroReference) return `%${v.name}`;
+  throw new TypeError(`not a config value: ${String(v)}`);
+}
+
+/**
+ * A config value as a Gin literal; containers that do not fit in `width` are broken one
+ * element per line (4 spaces deeper, trailing comma), recursively. Deterministic, so the
+ * formatter is idempotent.
+ */
+export function formatValue(v: ConfigValue, opts: FormatOptions = {}): string {
+  const width = opts.width ?? 80;
+  const indent = opts.indent ?? 0;
+  const prefix = opts.prefix ?? indent;
+  const inline = formatValueInline(v);
+  if (!isContainer(v) || prefix + inline.length <= width) return inline;
+  const pad = ' '.repeat(indent + 4);
+  const sub = (x: ConfigValue, before = 0) => formatValue(x, { width, indent: indent + 4, prefix: indent + 4 + before });
+  let open: string, close: string, items: string[];
+  if (Array.isArray(v)) [open, close, items] = ['[', ']', v.map((x) => sub(x))];
+  else if (v instanceof Tuple) [open, close, items] = ['(', ')', v.items.map((x) => sub(x))];
+  else {
+    const d = v as Dict;
+    [open, close] = ['{', '}'];
+    items = d.entries.map(([k, x]) => {
+      const ks = formatValueInline(k);
+      return `${ks}: ${sub(x, ks.length + 2)}`;
+    });
+  }
+  if (items.length === 0) return inline;
+  return `${open}\n${items.map((s) => `${pad}${s},`).join('\n')}\n${' '.repeat(indent)}${close}`;
+}
+
+/** One binding line `scope/configurable.param = value`. */
+export function formatBinding(scope: string | string[], selector: string, param: string, value: ConfigValue, width = 80): string {
+  const s = Array.isArray(scope) ? scope.join('/') : scope;
+  const key = `${s ? `${s}/` : ''}${selector}.${param}`;
+  return `${key} = ${formatValue(value, { width, prefix: key.length + 3 })}`;
+}
+
+/** A statement in canonical form (without its comments). */
+export function formatStatement(st: Statement, width = 80): string {
+  switch (st.kind) {
+    case 'binding':
+      return formatBinding(st.scope, st.selector, st.param, st.value, width);
+    case 'macro':
+      return `${st.name} = ${formatValue(st.value, { width, prefix: st.name.length + 3 })}`;
+    case 'import':
+      return `import ${st.module}`;
+    case 'include':
+      return `include ${encodeString(st.path)}`;
+  }
+}
+
+const RULE = '# ' + '='.repeat(78);
+
+interface Section {
+  scope: string[];
+  fullName: string;
+  params: Map<string, ConfigValue>;
+}
+
+function render(imports: string[], macros: Array<[string, ConfigValue]>, sections: Section[]): string {
+  const out: string[] = [];
+  if (imports.length) out.push(imports.map((m) => `import ${m}`).join('\n'));
+  if (macros.length) {
+    const lines = [...macros].sort((a, b) => a[0].localeCompare(b[0])).map(([n, v]) => `${n} = ${formatValue(v, { prefix: n.length + 3 })}`);
+    out.push(['# Macros:', RULE, ...lines].join('\n'));
+  }
+  const sorted = [...sections].sort((a, b) => a.fullName.localeCompare(b.fullName) || a.scope.join('/').localeCompare(b.scope.join('/')));
+  for (const s of sorted) {
+    if (!s.params.size) continue;
+    const name = [...s.scope, s.fullName].join('/');
+    const lines = [...s.params.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([p, v]) => formatBinding(s.scope, s.fullName, p, v));
+    out.push([`# Parameters for ${name}:`, RULE, ...lines].join('\n'));
+  }
+  return out.length ? out.join('\n\n') + '\n' : '';
+}
+
+/** Every binding and macro currently set, grouped by configurable and sorted, as Gin prints it. */
+export function configStr(cfg: Config = globalConfig): string {
+  const sections = new Map<string, Section>();
+  for (const b of cfg.allBindings()) {
+    const k = `${b.scope.join('/')}\u0000${b.fullName}`;
+    if (!sections.has(k)) sections.set(k, { scope: b.scope, fullName: b.fullName, params: new Map() });
+    sections.get(k)!.params.set(b.param, b.value);
+  }
+  return render(
+    cfg.imports.map((i) => i.module),
+    cfg.allMacros().map((m) => [m.name, m.value]),
+    [...sections.values()],
+  );
+}
+
+function macroRefs(v: ConfigValue, out: Set<string>): void {
+  if (v instanceof MacroReference) out.add(v.name);
+  else if (Array.isArray(v)) v.forEach((x) => macroRefs(x, out));
+  else if (v instanceof Tuple) v.items.forEach((x) => macroRefs(x, out));
+  else if (v instanceof Dict) v.entries.forEach(([k, x]) => (macroRefs(k, out), macroRefs(x, out)));
+}
+
+/**
+ * The parameters that configurables actually received (bound or default) since the last
+ * clear(), plus the macros those values use, as valid Gin.
+ */
+export function operativeConfigStr(cfg: Config = globalConfig): string {
+  const entries = cfg.operativeEntries();
+  const used = new Set<string>();
+  for (const e of entries) for (const v of e.params.values()) macroRefs(v, used);
+  // Macros used by used macros, transitively.
+  const macros: Array<[string, ConfigValue]> = [];
+  const done = new Set<string>();
+  const queue = [...used];
+  while (queue.length) {
+    const n = queue.shift()!;
+    if (done.has(n)) continue;
+    done.add(n);
+    const m = cfg.allMacros().find((x) => x.name === n);
+    if (!m) continue; // constants are defined in code, not printed
+    macros.push([m.name, m.value]);
+    const more = new Set<string>();
+    macroRefs(m.value, more);
+    queue.push(...more);
+  }
+  return render(
+    cfg.imports.map((i) => i.module),
+    macros,
+    entries.map((e) => ({ scope: e.scope, fullName: e.fullName, params: e.params })),
+  );
+}

@@ -1,0 +1,150 @@
+/**
+ * The syntax driver: lexes a source text, splits the tokens into statements at top-level
+ * newlines (newlines inside brackets are insignificant, as in Python), parses each statement
+ * and visits it. Every error is collected with its location; one bad statement does not stop
+ * the others from being parsed.
+ */
+import { IRecognitionException, IToken, tokenMatcher } from 'chevrotain';
+import { ConfigError } from '../errors';
+import { Location } from '../values';
+import { ginParser } from './parser';
+import { CommentToken, Statement } from './statements';
+import * as T from './tokens';
+import { StatementVisitor } from './visitor';
+
+export interface ParseResult {
+  file: string;
+  statements: Statement[];
+  errors: ConfigError[];
+  comments: CommentToken[];
+  /** The source lines (after newline normalisation). */
+  lines: string[];
+}
+
+const OPEN = new Set([T.LParen, T.LBracket, T.LCurly]);
+const CLOSE = new Set([T.RParen, T.RBracket, T.RCurly]);
+
+/** Parses Gin source text into statements (includes are NOT expanded here; see ../loader). */
+export function parseSource(source: string, file = '<string>'): ParseResult {
+  const text = source.replace(/\r\n?/g, '\n');
+  const lines = text.split('\n');
+  const errors: ConfigError[] = [];
+  const at = (line: number, column: number): Location => ({ file, line, column, lineText: lines[line - 1] });
+
+  const lexed = T.GinLexer.tokenize(text);
+  const badLines = new Set<number>();
+  for (const e of lexed.errors) {
+    const ch = text.slice(e.offset, e.offset + e.length);
+    errors.push(new ConfigError(`Unexpected character '${ch.length > 1 ? ch[0] : ch}'.`, at(e.line!, e.column!), describeBadChar(ch[0])));
+    badLines.add(e.line!);
+  }
+  const comments: CommentToken[] = (lexed.groups.comments ?? []).map((t) => ({ text: t.image, line: t.startLine!, column: t.startColumn! }));
+
+  // Split into statements: a newline at bracket depth 0 ends one.
+  const groups: IToken[][] = [];
+  let cur: IToken[] = [];
+  let depth = 0;
+  for (const tok of lexed.tokens) {
+    const type = tok.tokenType;
+    if (type === T.Newline) {
+      if (depth > 0) continue;
+      if (cur.length) groups.push(cur);
+      cur = [];
+      continue;
+    }
+    if (type === T.UnterminatedString) {
+      errors.push(new ConfigError('Unterminated string literal.', at(tok.startLine!, tok.startColumn!), 'close the string with the same quote it opens with (triple quotes for text spanning lines)'));
+      badLines.add(tok.startLine!);
+    }
+    if (OPEN.has(type)) depth++;
+    else if (CLOSE.has(type) && depth > 0) depth--;
+    cur.push(tok);
+  }
+  if (cur.length) groups.push(cur);
+
+  const parser = ginParser();
+  const visitor = new StatementVisitor({ file, lines });
+  const statements: Statement[] = [];
+  for (const group of groups) {
+    const first = group[0].startLine!;
+    const last = group[group.length - 1].endLine!;
+    let skip = false;
+    for (let l = first; l <= last && !skip; l++) skip = badLines.has(l);
+    if (skip) continue;
+    parser.input = group;
+    const cst = parser.statement();
+    if (parser.errors.length) {
+      errors.push(syntaxError(parser.errors[0], group, at));
+      continue;
+    }
+    try {
+      statements.push(visitor.toStatement(cst));
+    } catch (e) {
+      if (e instanceof ConfigError) errors.push(e);
+      else throw e;
+    }
+  }
+  return { file, statements, errors, comments, lines };
+}
+
+function describeBadChar(c: string): string {
+  if (c === '$' || c === '!' || c === '?' || c === '`') return `'${c}' has no meaning in the configuration language; quote it inside a string`;
+  if (c === '+') return "numbers take no '+' sign; write 5 rather than +5";
+  if (c === '\\') return 'a backslash outside a string must be the last character of its line (line continuation)';
+  return 'values are numbers, strings, True/False/None, lists, tuples, dicts, @references and %macros';
+}
+
+const show = (t: IToken) => (tokenMatcher(t, T.StringLiteral) ? 'a string' : `'${t.image}'`);
+
+/** Turns a Chevrotain recognition error into a located ConfigError with a plain-words message. */
+function syntaxError(e: IRecognitionException, group: IToken[], at: (line: number, col: number) => Location): ConfigError {
+  const tok = e.token;
+  const eof = tok.tokenType === undefined || tok.image === '' || Number.isNaN(tok.startOffset);
+  const lastTok = group[group.length - 1];
+  const loc = eof ? at(lastTok.endLine!, lastTok.endColumn! + 1) : at(tok.startLine!, tok.startColumn!);
+  const found = eof ? 'the end of the line' : show(tok);
+  const rule = e.context.ruleStack[e.context.ruleStack.length - 1];
+  const [t0, t1] = group;
+
+  if (e.name === 'NotAllInputParsedException') {
+    return new ConfigError(`Unexpected ${found} after the end of the statement; expected a newline.`, loc, "put each statement on its own line; continue a long one inside brackets or with a trailing '\\'");
+  }
+  if (rule === 'includeStatement') {
+    return new ConfigError(`Expected a file path string after 'include', found ${found}.`, loc, "write include 'other.gin'");
+  }
+  if (rule === 'importStatement') {
+    return new ConfigError(`Expected a module name after 'import', found ${found}.`, loc, 'write import package.module');
+  }
+  if (rule === 'bindingStatement' && e.name === 'MismatchedTokenException' && tokenMatcher(t0, T.Name) && group.length > 1 && !tokenMatcher(group[1], T.Equals)) {
+    return new ConfigError(`Expected '=' after '${t0.image}', found ${found}.`, loc, 'a binding is [scope/]configurable.param = value; a macro is NAME = value');
+  }
+  if (rule === 'statement') {
+    if (tokenMatcher(t0, T.NumberLiteral) && t1 && tokenMatcher(t1, T.Name) && t1.startOffset === t0.endOffset! + 1) {
+      return new ConfigError(`Malformed selector '${t0.image}${t1.image}': names cannot start with a digit.`, loc, 'a selector is [scope/]configurable.param, made of identifiers (letters, digits and _, not starting with a digit)');
+    }
+    if (tokenMatcher(t0, T.Include)) return new ConfigError("Expected a file path string after 'include'.", at(t1?.startLine ?? t0.startLine!, t1?.startColumn ?? t0.endColumn! + 1), "write include 'other.gin'");
+    if (tokenMatcher(t0, T.Import)) return new ConfigError("Expected a module name after 'import'.", at(t1?.startLine ?? t0.startLine!, t1?.startColumn ?? t0.endColumn! + 1), 'write import package.module');
+    if (tokenMatcher(t0, T.Name)) {
+      const l = t1 ? at(t1.startLine!, t1.startColumn!) : at(t0.endLine!, t0.endColumn! + 1);
+      return new ConfigError(`Expected '=' after '${t0.image}', found ${t1 ? show(t1) : 'the end of the line'}.`, l, 'a binding is [scope/]configurable.param = value; a macro is NAME = value');
+    }
+    return new ConfigError(`Expected a statement, found ${found}.`, loc, "statements are 'configurable.param = value', 'NAME = value', 'import module' and 'include \"file.gin\"'");
+  }
+  if (e.name === 'NoViableAltException' && rule === 'value') {
+    return new ConfigError(`Expected a value, found ${found}.`, loc, 'values are numbers, strings, True/False/None, [lists], (tuples), {dicts}, @references and %macros');
+  }
+  if (e.name === 'MismatchedTokenException') {
+    const m = /Expecting (?:token of type )?--> (.+?) <--/.exec(e.message);
+    const expected = m ? m[1] : 'something else';
+    const what: Record<string, string> = {
+      items: `elements are separated by ','`,
+      list: `the list needs ',' between elements and ']' at its end`,
+      paren: `the tuple needs ',' between elements and ')' at its end`,
+      dict: `the dict needs ',' between entries and '}' at its end`,
+      entry: "a dict entry is key: value",
+      reference: "an evaluated reference is written @name() with nothing between the parentheses",
+    };
+    return new ConfigError(`Expected ${expected}, found ${found}.`, loc, what[rule]);
+  }
+  return new ConfigError(`Syntax error: unexpected ${found}.`, loc);
+}

@@ -1,0 +1,78 @@
+/**
+ * Layer 1 of the syntax: the lexer. Token kinds follow Python's tokenizer as Gin uses it.
+ * A selector (`scope/mod.fn.param`) is lexed greedily as ONE token so that whitespace inside
+ * it cannot go unnoticed; its shape is validated by the visitor (`a..b` is a syntax error).
+ */
+import { createToken, Lexer, TokenType } from 'chevrotain';
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f]+/, group: Lexer.SKIPPED });
+/** A backslash at the end of a line joins it with the next one. */
+export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
+/** Comments go to their own group: the formatter keeps them. */
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
+export const Newline = createToken({ name: 'Newline', pattern: /\r?\n|\r/, line_breaks: true });
+
+/**
+ * Python string literals with an optional r/u prefix: single, double and triple quoted.
+ * An unterminated one is caught by UnterminatedString below to give a clear message.
+ */
+export const StringLiteral = createToken({
+  name: 'StringLiteral',
+  pattern: /[rRuU]?(?:'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''|"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""|'(?:[^'\\\r\n]|\\[\s\S])*'|"(?:[^"\\\r\n]|\\[\s\S])*")/,
+  line_breaks: true,
+});
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  pattern: /[rRuU]?(?:'''|"""|'|")/,
+});
+
+/** Python numbers: 0x/0o/0b ints, decimals, `.5`, `5.`, exponents, `_` separators. */
+export const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  pattern: /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?/,
+});
+
+/** A (possibly scoped, dotted) name; validated later so that errors can name the selector. */
+export const Name = createToken({ name: 'Name', pattern: /[A-Za-z_][A-Za-z0-9_./]*/ });
+export const Import = createToken({ name: 'Import', pattern: /import(?![A-Za-z0-9_./])/, longer_alt: Name });
+export const Include = createToken({ name: 'Include', pattern: /include(?![A-Za-z0-9_./])/, longer_alt: Name });
+
+export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
+export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
+export const Colon = createToken({ name: 'Colon', pattern: /:/, label: "':'" });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
+export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'['" });
+export const RBracket = createToken({ name: 'RBracket', pattern: /]/, label: "']'" });
+export const LCurly = createToken({ name: 'LCurly', pattern: /\{/, label: "'{'" });
+export const RCurly = createToken({ name: 'RCurly', pattern: /}/, label: "'}'" });
+export const At = createToken({ name: 'At', pattern: /@/, label: "'@'" });
+export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
+export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  LineContinuation,
+  Comment,
+  Newline,
+  StringLiteral,
+  UnterminatedString,
+  NumberLiteral,
+  Import,
+  Include,
+  Name,
+  Equals,
+  Comma,
+  Colon,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LCurly,
+  RCurly,
+  At,
+  Percent,
+  Minus,
+];
+
+export const GinLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
