@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import { DatasetError } from './errors';
 import { FileSpec, locateFiles } from './files';
 import { DatasetArrays, SplitData } from './in_memory';
-import { registerDataset } from './registry';
+import { locateOptions, registerDataset } from './registry';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const TRAIN = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
@@ -62,7 +62,7 @@ registerDataset({
   name: 'cifar10',
   description: 'CIFAR-10, 32x32x3, 10 classes (binary batches data_batch_1..5.bin, test_batch.bin)',
   async load(opts): Promise<DatasetArrays> {
-    const found = await locateFiles(CIFAR10_FILES, opts);
+    const found = await locateFiles(CIFAR10_FILES, locateOptions(opts));
     const train = readCifarBatches(TRAIN.map((f) => found.paths[f]));
     const test = readCifarBatches(TEST.map((f) => found.paths[f]));
     return {

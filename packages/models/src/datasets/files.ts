@@ -133,7 +133,7 @@ export async function locateFiles(spec: FileSpec, opts: LocateOptions = {}): Pro
       if (r.paths) return { dir: r.dir, paths: r.paths, source: 'download' };
       tried.push(`download into ${cache}: finished but ${r.reason}`);
     } catch (e) {
-      tried.push(`download: ${(e as Error).message}`);
+      tried.push(`download: failed: ${(e as Error).message}`);
     }
   } else if (dl) {
     tried.push(`download from ${describeSource(dl)}: disabled (dataset.download = False)`);
@@ -143,7 +143,7 @@ export async function locateFiles(spec: FileSpec, opts: LocateOptions = {}): Pro
 
   const ways: string[] = [];
   if (spec.debian) ways.push(`install Debian's package: apt-get install ${spec.debian.package}`);
-  if (dl) ways.push(`download ${describeSource(dl)} and put ${spec.files.join(', ')} into ${cache}`);
+  if (dl) ways.push(`download ${describeSource(dl)}${dl.archive ? ', unpack it,' : ''} and put ${spec.files.join(', ')} into ${cache}`);
   if (spec.howToGet) ways.push(spec.howToGet);
   ways.push(`or point dataset.data_dir (--data_dir) or $${DATA_DIR_ENV} at a folder holding ${spec.files.join(', ')}`);
   throw new DatasetError(
@@ -219,6 +219,6 @@ async function downloadInto(cache: string, spec: FileSpec, source: DownloadSourc
         errors.push((e as Error).message);
       }
     }
-    if (!ok) throw new Error(`failed: ${errors.join('; ')}`);
+    if (!ok) throw new Error(errors.join('; '));
   }
 }

@@ -3,7 +3,7 @@ import { DatasetError } from './errors';
 import { FileSpec, locateFiles } from './files';
 import { readIdxFile } from './idx';
 import { DatasetArrays, SplitData } from './in_memory';
-import { LoadOptions, registerDataset } from './registry';
+import { LoadOptions, locateOptions, registerDataset } from './registry';
 
 const FILES = {
   trainImages: 'train-images-idx3-ubyte.gz',
@@ -44,7 +44,7 @@ function readSplit(paths: Record<string, string>, imagesFile: string, labelsFile
 }
 
 export async function loadIdxDataset(spec: FileSpec, opts: LoadOptions, classNames?: string[]): Promise<DatasetArrays> {
-  const found = await locateFiles(spec, opts);
+  const found = await locateFiles(spec, locateOptions(opts));
   const train = readSplit(found.paths, FILES.trainImages, FILES.trainLabels);
   const test = readSplit(found.paths, FILES.testImages, FILES.testLabels);
   return {

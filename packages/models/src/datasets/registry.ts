@@ -3,6 +3,7 @@
  * `dataset.name` is checked against this registry when a config is bound.
  */
 import { ConfigError, ConfigurableReference, didYouMean, MacroReference, ParamType, REQUIRED } from '@cgan/config-lang';
+import { LocateOptions } from './files';
 import { DatasetArrays } from './in_memory';
 
 /** What every loader receives: the `dataset` configurable's settings, resolved. */
@@ -24,6 +25,11 @@ export interface LoadOptions {
   log?: (msg: string) => void;
   /** Download timeout in seconds. */
   timeoutS?: number;
+}
+
+/** The file-lookup settings within a loader's options. */
+export function locateOptions(o: LoadOptions): LocateOptions {
+  return { dataDir: o.data_dir, download: o.download, log: o.log, timeoutS: o.timeoutS };
 }
 
 export interface DatasetFactory {
