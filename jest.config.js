@@ -18,6 +18,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(chevrotain|@chevrotain|lodash-es)/)'],
   moduleNameMapper: {
     '^@cgan/(config-lang|models|runner)$': '<rootDir>/packages/$1/src',
+    // chevrotain's helper packages export only an "import" condition: point Jest at their ESM entry.
+    '^@chevrotain/(cst-dts-gen|gast|regexp-to-ast|utils)$': '<rootDir>/node_modules/@chevrotain/$1/lib/src/api.js',
   },
   testTimeout: 120000,
 };

@@ -10,7 +10,7 @@ import { Location, REQUIRED } from './values';
 export const METADATA_KEY = 'gin:configurable';
 
 /** A parameter as the user declares it: a full spec, a bare type, or just a default value. */
-export type ParamDecl = ParamSpec | ParamType | number | string | boolean | null | typeof REQUIRED | unknown[];
+export type ParamDecl = ParamSpec | ParamType | number | string | boolean | null | typeof REQUIRED | symbol | unknown[];
 
 export interface ParamSpec {
   /** JS default value; REQUIRED (or absent) means the caller or a binding must supply it. */

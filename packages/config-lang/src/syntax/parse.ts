@@ -84,6 +84,7 @@ export function parseSource(source: string, file = '<string>'): ParseResult {
       else throw e;
     }
   }
+  errors.sort((a, b) => a.location!.line - b.location!.line || a.location!.column - b.location!.column);
   return { file, statements, errors, comments, lines };
 }
 
@@ -135,7 +136,14 @@ function syntaxError(e: IRecognitionException, group: IToken[], at: (line: numbe
   }
   if (e.name === 'MismatchedTokenException') {
     const m = /Expecting (?:token of type )?--> (.+?) <--/.exec(e.message);
-    const expected = m ? m[1] : 'something else';
+    const names: Record<string, string> = { NumberLiteral: 'a number', StringLiteral: 'a string', Name: 'a name' };
+    const expected = m ? names[m[1]] ?? m[1] : 'something else';
+    if ((rule === 'reference' || rule === 'macro') && expected === 'a name') {
+      return new ConfigError(`Expected a name after '${rule === 'reference' ? '@' : '%'}', found ${found}.`, loc, rule === 'reference' ? 'write @configurable, @scope/configurable or @configurable()' : 'write %MACRO_NAME');
+    }
+    if (!eof && tokenMatcher(tok, T.Comma) && ['list', 'paren', 'dict'].includes(rule)) {
+      return new ConfigError(`Unexpected ','; expected a value or ${expected}.`, loc, 'remove the extra comma: only one trailing comma is allowed, after an element');
+    }
     const what: Record<string, string> = {
       items: `elements are separated by ','`,
       list: `the list needs ',' between elements and ']' at its end`,
@@ -143,6 +151,7 @@ function syntaxError(e: IRecognitionException, group: IToken[], at: (line: numbe
       dict: `the dict needs ',' between entries and '}' at its end`,
       entry: "a dict entry is key: value",
       reference: "an evaluated reference is written @name() with nothing between the parentheses",
+      number: "a '-' sign must be followed by a number",
     };
     return new ConfigError(`Expected ${expected}, found ${found}.`, loc, what[rule]);
   }

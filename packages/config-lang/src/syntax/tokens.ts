@@ -18,6 +18,7 @@ export const Newline = createToken({ name: 'Newline', pattern: /\r?\n|\r/, line_
  */
 export const StringLiteral = createToken({
   name: 'StringLiteral',
+  label: 'a string',
   pattern: /[rRuU]?(?:'''(?:[^'\\]|\\[\s\S]|'(?!''))*'''|"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""|'(?:[^'\\\r\n]|\\[\s\S])*'|"(?:[^"\\\r\n]|\\[\s\S])*")/,
   line_breaks: true,
 });
@@ -29,11 +30,12 @@ export const UnterminatedString = createToken({
 /** Python numbers: 0x/0o/0b ints, decimals, `.5`, `5.`, exponents, `_` separators. */
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
+  label: 'a number',
   pattern: /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?/,
 });
 
 /** A (possibly scoped, dotted) name; validated later so that errors can name the selector. */
-export const Name = createToken({ name: 'Name', pattern: /[A-Za-z_][A-Za-z0-9_./]*/ });
+export const Name = createToken({ name: 'Name', label: 'a name', pattern: /[A-Za-z_][A-Za-z0-9_./]*/ });
 export const Import = createToken({ name: 'Import', pattern: /import(?![A-Za-z0-9_./])/, longer_alt: Name });
 export const Include = createToken({ name: 'Include', pattern: /include(?![A-Za-z0-9_./])/, longer_alt: Name });
 
