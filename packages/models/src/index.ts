@@ -3,3 +3,7 @@ export * from './core/variables';
 export * from './datasets';
 export * from './architectures/abstract_arch';
 export * from './gans/abstract_gan';
+export * from './losses';
+export * from './penalties';
+export * from './optimizers';
+export * from './gans';

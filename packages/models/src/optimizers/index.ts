@@ -1,0 +1,2 @@
+export * from './tf_train';
+export * from './distributions';

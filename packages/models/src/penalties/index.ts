@@ -1,0 +1,3 @@
+export * from './gradients';
+export * from './penalty_lib';
+export * from './weight_clipping';
