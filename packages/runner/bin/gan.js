@@ -2,7 +2,10 @@
 'use strict';
 require('../dist/index.js')
   .main(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  })
   .catch((err) => {
-    process.stderr.write(`gan: ${err && err.message ? err.message : err}\n`);
-    process.exit(1);
+    process.stderr.write(`gan: internal error: ${err && err.stack ? err.stack : err}\n`);
+    process.exitCode = 1;
   });

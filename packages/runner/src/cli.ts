@@ -2,19 +2,46 @@
  * The `gan` command line. Subcommands are added by their own modules under ./commands.
  */
 import 'reflect-metadata';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { configCommand } from './commands/config';
+import { registerDiff } from './commands/diff';
+import { registerEval } from './commands/eval';
+import { registerSample } from './commands/sample';
+import { registerTrain } from './commands/train';
+import { formatError } from './errors';
+import { Io, processIo } from './io';
 
-export function buildProgram(): Command {
+/** Collects the promise of the action that commander runs, so that main() can await and report it. */
+type Runner = (p: Promise<unknown>) => void;
+
+export function buildProgram(io: Io = processIo, run: Runner = () => undefined): Command {
   const program = new Command('gan');
   program
     .description('Compare GAN for Node.js: train, evaluate and sweep GANs configured with Gin files.')
-    .version(require('../package.json').version);
+    .version(require('../package.json').version)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   program.addCommand(configCommand());
+  registerTrain(program, io, run);
+  registerEval(program, io, run);
+  registerSample(program, io, run);
+  registerDiff(program, io, run);
   return program;
 }
 
-export async function main(argv: string[] = process.argv): Promise<void> {
-  const program = buildProgram();
-  await program.parseAsync(argv);
+/** Runs the CLI; returns the exit code (0 ok, 1 bad input, 3 diverged, 2 usage). */
+export async function main(argv: string[] = process.argv, io: Io = processIo): Promise<number> {
+  let action: Promise<unknown> | null = null;
+  const program = buildProgram(io, (p) => {
+    action = p;
+  });
+  try {
+    await program.parseAsync(argv);
+    if (action) await action;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    io.err(formatError(e) + '\n');
+    return (e as { exitCode?: number }).exitCode ?? 1;
+  }
 }

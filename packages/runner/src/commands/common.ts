@@ -1,0 +1,50 @@
+/** Pieces shared by the train / eval / sample commands: config loading from a run directory, building. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { config } from '@cgan/config-lang';
+import { asConfigProblem, RunError } from '../errors';
+import { RunDir } from '../run/run_dir';
+import { buildRun, BuiltRun, Logger, RunSpec, TOKENS } from '../wiring/container';
+
+export function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+export function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new RunError(`${name} must be a positive integer, got '${v}'.`);
+    return n;
+  };
+}
+
+/** The config a run directory was trained with: its newest operative_config-*.gin. */
+export function runConfigFile(dir: RunDir): string {
+  const ops = dir.operativeConfigs();
+  if (!ops.length) {
+    throw new RunError(
+      `${dir.root} has no operative_config-*.gin: it is not a run directory, or its run stopped before the first step.`,
+      'pass the run directory that `gan train --model_dir` wrote',
+    );
+  }
+  return ops[0].file;
+}
+
+/** Finds the run directory a checkpoint path belongs to (RUN, RUN/checkpoints/ckpt-N, or its manifest). */
+export function runDirOfCheckpoint(p: string): string {
+  let d = path.resolve(p);
+  if (fs.existsSync(d) && fs.statSync(d).isFile()) d = path.dirname(d);
+  if (fs.existsSync(path.join(d, 'checkpoints'))) return d;
+  if (path.basename(path.dirname(d)) === 'checkpoints') return path.dirname(path.dirname(d));
+  throw new RunError(`'${p}' is not a checkpoint: expected RUN, RUN/checkpoints/ckpt-<step> or its manifest.json.`);
+}
+
+/** Rebuilds a trained run from its operative config, with the GAN's variables created. */
+export async function rebuildRun(dir: RunDir, extraBindings: string[], dataDir: string | null, logger: Logger): Promise<BuiltRun> {
+  const spec: RunSpec = { ginConfigs: [runConfigFile(dir)], ginBindings: extraBindings, dataDir, fakeDataFallback: false };
+  const built = await buildRun(spec, logger);
+  built.container.register(TOKENS.RunDir, { useValue: dir });
+  await asConfigProblem('Could not build the networks', () => built.gan.build());
+  config.finalize();
+  return built;
+}

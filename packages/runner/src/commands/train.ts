@@ -1,0 +1,151 @@
+/**
+ * `gan train`: compare_gan's main.py flags. Builds the run from --gin_config files and
+ * --gin_bindings, checks the model_dir, trains (resuming when a checkpoint exists) and
+ * optionally evaluates. `--dry_run` builds everything and prints the operative config and
+ * parameter counts without training or writing anything.
+ */
+import { Command, Option } from 'commander';
+import { config } from '@cgan/config-lang';
+import { asConfigProblem, RunError } from '../errors';
+import { operativeConfigStr } from '../gin';
+import { Io, loggerFor } from '../io';
+import { diffBindings, effectiveBindings, showValue } from '../run/effective';
+import { makeProgress } from '../run/progress';
+import { gitCommit, packageVersions, RunDir, RunJson } from '../run/run_dir';
+import { Schedule, Trainer, TrainOptions, TrainResult } from '../run/trainer';
+import { requireEvaluator } from '../evaluation';
+import { buildRun, BuiltRun, TOKENS } from '../wiring/container';
+import { ignoredBindings } from '../wiring/run_config';
+import { collect, positiveInt } from './common';
+
+export interface TrainFlags {
+  model_dir?: string;
+  gin_config: string[];
+  gin_bindings: string[];
+  schedule: Schedule;
+  eval_every_steps: number;
+  data_dir?: string;
+  dry_run?: boolean;
+  force?: boolean;
+  quiet?: boolean;
+}
+
+/** Parameter counts per top-level variable scope (generator, discriminator, ...). */
+export function parameterCounts(built: BuiltRun): Array<[string, number]> {
+  const scopes = new Set<string>();
+  for (const name of built.store.all().keys()) scopes.add(name.split('/')[0]);
+  return [...scopes].sort().map((s) => [s, built.store.count(`${s}/`)] as [string, number]);
+}
+
+function describeDiff(a: Record<string, string>, b: Record<string, string>): string {
+  const d = diffBindings(a, b);
+  const shown = d.slice(0, 8).map((x) => `${x.key}: ${showValue(x.a)} -> ${showValue(x.b)}`);
+  return shown.join('; ') + (d.length > 8 ? `; and ${d.length - 8} more` : '');
+}
+
+export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'> = {}): Promise<TrainResult | null> {
+  const logger = loggerFor(io, flags.quiet);
+  if (!flags.gin_config.length && !flags.gin_bindings.length) {
+    throw new RunError('No configuration given.', 'pass --gin_config FILE (e.g. gin-configs/quickstart_shapes.gin)');
+  }
+  if (!flags.model_dir && !flags.dry_run) throw new RunError('--model_dir is required.', 'pass --model_dir runs/NAME (or --dry_run to only build the model)');
+  if (flags.schedule !== 'train') requireEvaluator();
+
+  const built = await buildRun(
+    { ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: !!flags.dry_run },
+    logger,
+  );
+  const effective = effectiveBindings();
+  for (const line of ignoredBindings()) logger.warn(`ignored (no effect in this runner): ${line}`);
+  if (built.datasetNote) logger.warn(built.datasetNote);
+
+  const dir = flags.model_dir ? new RunDir(flags.model_dir) : null;
+  const previous = dir?.readRunJson() ?? null;
+  if (previous && !flags.dry_run) {
+    const d = diffBindings(previous.effective_bindings ?? {}, effective);
+    if (d.length && !flags.force) {
+      throw new RunError(
+        `--model_dir '${dir!.root}' holds a run with a different config (${describeDiff(previous.effective_bindings ?? {}, effective)}). Nothing was changed.`,
+        'use another --model_dir, rerun with that run\'s operative_config-*.gin, or pass --force to continue this run with the new config',
+      );
+    }
+  }
+
+  await asConfigProblem('Could not build the networks', () => built.gan.build());
+  config.finalize();
+  if (flags.dry_run) {
+    printDryRun(built, io);
+    return null;
+  }
+
+  dir!.ensure();
+  const latestStep = dir!.checkpoints.list()[0]?.step ?? 0;
+  const runJson: RunJson = {
+    format: 'cgan-run/1',
+    created: previous?.created ?? new Date().toISOString(),
+    seed: built.runtime.seed,
+    backend: built.runtime.backend,
+    dataset: built.dataset.info.name,
+    gan_class: (built.options.gan_class as Function)?.name,
+    versions: packageVersions(),
+    git_commit: gitCommit(),
+    command: process.argv.slice(2),
+    effective_bindings: effective,
+    history: previous
+      ? [...(previous.history ?? []), ...(diffBindings(previous.effective_bindings ?? {}, effective).length ? [{ step: latestStep, effective_bindings: previous.effective_bindings }] : [])]
+      : [],
+  };
+  if (previous && previous.seed !== runJson.seed && !flags.force) {
+    throw new RunError(`--model_dir '${dir!.root}' was trained with seed ${previous.seed}, this config uses ${runJson.seed}.`, 'set runtime.seed to the run\'s seed, or pass --force');
+  }
+  dir!.writeRunJson(runJson);
+  built.container.register(TOKENS.RunDir, { useValue: dir });
+  const trainer = built.container.resolve(Trainer);
+  logger.info(
+    `training ${runJson.gan_class} on ${built.dataset.info.name} [${built.dataset.info.imageShape.join('x')}] for ${built.options.training_steps} steps ` +
+      `(batch ${built.options.batch_size}, backend ${built.runtime.backend}, seed ${built.runtime.seed}) in ${dir!.root}`,
+  );
+  const result = await trainer.train({
+    schedule: flags.schedule,
+    evalEverySteps: flags.eval_every_steps,
+    progress: makeProgress(io.progressStream, (s) => io.err(s)),
+    onOperativeConfig: (step) => {
+      const file = dir!.operativePath(step);
+      dir!.writeOperative(step, operativeConfigStr());
+      logger.info(`wrote ${file}`);
+    },
+    afterStep: hooks.afterStep,
+  });
+  logger.info(`done: step ${result.finalStep}${result.stepsPerSec ? `, ${result.stepsPerSec.toFixed(2)} steps/s` : ''}; report: ${dir!.root}/report.html`);
+  return result;
+}
+
+function printDryRun(built: BuiltRun, io: Io): void {
+  const info = built.dataset.info;
+  io.out(`# Operative config (dry run; parts first used inside a training step are added to operative_config-0.gin by a real run)\n`);
+  io.out(operativeConfigStr().trimEnd() + '\n\n');
+  io.out(`# dataset: ${info.name} ${info.imageShape.join('x')}, ${info.numClasses} classes, ${info.numExamples.train} train / ${info.numExamples.test} test examples\n`);
+  io.out(`# backend: ${built.runtime.backend}, seed: ${built.runtime.seed}\n`);
+  let total = 0;
+  for (const [scope, n] of parameterCounts(built)) {
+    io.out(`# parameters ${scope}: ${n.toLocaleString('en-US')}\n`);
+    total += n;
+  }
+  io.out(`# parameters total (trainable): ${total.toLocaleString('en-US')}\n`);
+}
+
+export function registerTrain(program: Command, io: Io, run: (p: Promise<unknown>) => void): void {
+  program
+    .command('train')
+    .description('Train a GAN configured by Gin files; resumes from the newest checkpoint in --model_dir.')
+    .option('--model_dir <dir>', 'run directory (checkpoints, metrics, samples, report)')
+    .option('--gin_config <file>', 'Gin config file (repeatable; later files override earlier ones)', collect, [])
+    .option('--gin_bindings <binding>', "extra binding, e.g. 'options.training_steps = 100' (repeatable)", collect, [])
+    .addOption(new Option('--schedule <schedule>', 'what to run').choices(['train', 'eval_after_train', 'continuous_eval']).default('train'))
+    .option('--eval_every_steps <n>', 'evaluate every N steps (continuous_eval)', positiveInt('--eval_every_steps'), 5000)
+    .option('--data_dir <dir>', 'where datasets are looked for')
+    .option('--dry_run', 'build everything, print the operative config and parameter counts, and exit')
+    .option('--force', 'continue a run in --model_dir even though its config differs')
+    .option('--quiet', 'only warnings and errors on stderr')
+    .action((opts: TrainFlags) => run(trainCommand(opts, io)));
+}

@@ -1,0 +1,23 @@
+/**
+ * Loading a run's configuration into the process-wide Gin config: the --gin_config files in
+ * order, then the --gin_bindings (compare_gan's `gin.parse_config_files_and_bindings`).
+ * Every error found is reported at once, each with its file, line and a hint.
+ */
+import * as fs from 'fs';
+import { config, operativeConfigStr as ginOperativeConfigStr, parseConfigFiles } from '@cgan/config-lang';
+import { RunError } from './errors';
+
+/** Clears the config and applies `files` then `bindings`. */
+export function loadGinConfig(files: string[], bindings: string[]): void {
+  for (const f of files) {
+    if (!fs.existsSync(f)) throw new RunError(`Config file '${f}' does not exist.`, 'check the --gin_config path');
+    if (fs.statSync(f).isDirectory()) throw new RunError(`Config path '${f}' is a folder, not a .gin file.`, 'pass the .gin file inside it');
+  }
+  config.clear();
+  parseConfigFiles(files, bindings, { collectErrors: true });
+}
+
+/** The operative config as Gin text (what was used, defaults included). */
+export function operativeConfigStr(): string {
+  return ginOperativeConfigStr();
+}

@@ -1,0 +1,134 @@
+/**
+ * The run directory, what users share:
+ *   run.json                     seed, backend, versions, git commit, effective bindings
+ *   operative_config-<step>.gin  the config the run used from <step> on (defaults included)
+ *   checkpoints/ckpt-<step>/     see ./checkpoint
+ *   metrics.jsonl                one record per logged step (./metrics_log)
+ *   samples/step-<N>.png         EMA generator on fixed z (./images)
+ *   report.html                  curves and latest samples (./report)
+ *   eval.jsonl                   evaluation results (written by the evaluation hook)
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { RunError } from '../errors';
+import { CheckpointStore } from './checkpoint';
+import { MetricsLog } from './metrics_log';
+
+export interface RunJson {
+  format: 'cgan-run/1';
+  created: string;
+  seed: number;
+  backend: string;
+  dataset?: string;
+  gan_class?: string;
+  versions: Record<string, string>;
+  git_commit: string | null;
+  command: string[];
+  /** Non-default bindings (see ../run/effective). */
+  effective_bindings: Record<string, string>;
+  /** Earlier effective bindings when a run was continued with --force, with the step. */
+  history?: Array<{ step: number; effective_bindings: Record<string, string> }>;
+}
+
+export class RunDir {
+  readonly checkpoints: CheckpointStore;
+  readonly metrics: MetricsLog;
+  constructor(readonly root: string) {
+    this.checkpoints = new CheckpointStore(root);
+    this.metrics = new MetricsLog(path.join(root, 'metrics.jsonl'));
+  }
+
+  get runJsonPath(): string {
+    return path.join(this.root, 'run.json');
+  }
+  get evalPath(): string {
+    return path.join(this.root, 'eval.jsonl');
+  }
+  samplePath(step: number): string {
+    return path.join(this.root, 'samples', `step-${step}.png`);
+  }
+  operativePath(step: number): string {
+    return path.join(this.root, `operative_config-${step}.gin`);
+  }
+
+  exists(): boolean {
+    return fs.existsSync(this.runJsonPath);
+  }
+
+  ensure(): void {
+    if (fs.existsSync(this.root) && !fs.statSync(this.root).isDirectory()) {
+      throw new RunError(`--model_dir '${this.root}' exists and is not a folder.`);
+    }
+    fs.mkdirSync(path.join(this.root, 'samples'), { recursive: true });
+  }
+
+  readRunJson(): RunJson | null {
+    if (!fs.existsSync(this.runJsonPath)) return null;
+    try {
+      return JSON.parse(fs.readFileSync(this.runJsonPath, 'utf8')) as RunJson;
+    } catch (e) {
+      throw new RunError(`${this.runJsonPath} is not valid JSON (${(e as Error).message}).`, 'restore it from a backup, or use another --model_dir');
+    }
+  }
+
+  writeRunJson(r: RunJson): void {
+    writeAtomic(this.runJsonPath, JSON.stringify(r, null, 2) + '\n');
+  }
+
+  writeOperative(step: number, text: string): string {
+    const file = this.operativePath(step);
+    writeAtomic(file, text.endsWith('\n') ? text : text + '\n');
+    return file;
+  }
+
+  /** operative_config-<step>.gin files, newest (highest step) first. */
+  operativeConfigs(): Array<{ step: number; file: string }> {
+    if (!fs.existsSync(this.root)) return [];
+    return fs
+      .readdirSync(this.root)
+      .map((n) => ({ n, m: /^operative_config-(\d+)\.gin$/.exec(n) }))
+      .filter((x) => x.m)
+      .map((x) => ({ step: Number(x.m![1]), file: path.join(this.root, x.n) }))
+      .sort((a, b) => b.step - a.step);
+  }
+}
+
+export function writeAtomic(file: string, text: string | Buffer): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+function pkgVersion(name: string): string | undefined {
+  try {
+    return require(`${name}/package.json`).version;
+  } catch {
+    return undefined;
+  }
+}
+
+export function packageVersions(): Record<string, string> {
+  const out: Record<string, string> = { node: process.version };
+  for (const n of ['@cgan/config-lang', '@cgan/models', '@cgan/runner', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm']) {
+    const v = pkgVersion(n);
+    if (v) out[n] = v;
+  }
+  return out;
+}
+
+/** The checkout's commit (with `-dirty` when there are uncommitted changes), or null. */
+export function gitCommit(cwd = __dirname): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    let dirty = false;
+    try {
+      dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+    } catch {
+      /* ignore */
+    }
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return null;
+  }
+}
