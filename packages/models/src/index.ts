@@ -7,3 +7,4 @@ export * from './losses';
 export * from './penalties';
 export * from './optimizers';
 export * from './gans';
+export * from './metrics';
