@@ -7,9 +7,23 @@ import { DatasetError } from './errors';
 import { DatasetArrays, SplitData } from './in_memory';
 import { LoadOptions, registerDataset } from './registry';
 
+const imul = Math.imul;
+
+/** Fills `out` with random bytes: a mulberry32 stream seeded from `rng`, 4 bytes per draw. */
+function randomBytes(rng: Rng, out: Uint8Array): void {
+  let a = rng.nextSeed() | 0;
+  for (let i = 0; i < out.length; i += 4) {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = imul(a ^ (a >>> 15), 1 | a);
+    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    t = t ^ (t >>> 14);
+    for (let b = 0; b < 4 && i + b < out.length; b++) out[i + b] = (t >>> (8 * b)) & 255;
+  }
+}
+
 function randomSplit(rng: Rng, n: number, pixels: number, k: number): SplitData {
   const images = new Uint8Array(n * pixels);
-  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  randomBytes(rng, images);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) labels[i] = rng.int(k);
   return { images, labels };

@@ -3,6 +3,9 @@
  * when shrinking, as PIL's BILINEAR), centre crop to a square, and channel conversion.
  */
 
+// Module-level aliases: global lookups (Math.*) are very slow inside Jest's vm contexts.
+const { max, min, round, abs, floor, ceil } = Math;
+
 interface Taps {
   start: Int32Array;
   count: Int32Array;
@@ -12,26 +15,26 @@ interface Taps {
 
 function taps(inSize: number, outSize: number): Taps {
   const scale = inSize / outSize;
-  const support = Math.max(1, scale);
-  const maxTaps = Math.ceil(support) * 2 + 1;
+  const support = max(1, scale);
+  const maxTaps = ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
   const weights = new Float32Array(outSize * maxTaps);
   for (let o = 0; o < outSize; o++) {
     const center = (o + 0.5) * scale;
-    const lo = Math.max(0, Math.floor(center - support));
-    const hi = Math.min(inSize, Math.ceil(center + support));
+    const lo = max(0, floor(center - support));
+    const hi = min(inSize, ceil(center + support));
     let sum = 0;
     let k = 0;
     for (let i = lo; i < hi && k < maxTaps; i++, k++) {
-      const wgt = Math.max(0, 1 - Math.abs((i + 0.5 - center) / support));
+      const wgt = max(0, 1 - abs((i + 0.5 - center) / support));
       weights[o * maxTaps + k] = wgt;
       sum += wgt;
     }
     if (sum === 0) {
       // Degenerate footprint: nearest pixel.
       weights[o * maxTaps] = 1;
-      start[o] = Math.min(inSize - 1, Math.floor(center));
+      start[o] = min(inSize - 1, floor(center));
       count[o] = 1;
       continue;
     }
@@ -63,7 +66,7 @@ export function resizeImage(src: Uint8Array, h: number, w: number, c: number, oh
       for (let ch = 0; ch < c; ch++) {
         let acc = 0;
         for (let k = 0; k < ty.count[y]; k++) acc += ty.weights[y * ty.maxTaps + k] * mid[((ty.start[y] + k) * ow + x) * c + ch];
-        out[(y * ow + x) * c + ch] = Math.min(255, Math.max(0, Math.round(acc)));
+        out[(y * ow + x) * c + ch] = min(255, max(0, round(acc)));
       }
     }
   }
@@ -72,10 +75,10 @@ export function resizeImage(src: Uint8Array, h: number, w: number, c: number, oh
 
 /** The central square of an [h, w, c] image. */
 export function centerCropSquare(src: Uint8Array, h: number, w: number, c: number): { data: Uint8Array; size: number } {
-  const size = Math.min(h, w);
+  const size = min(h, w);
   if (h === w) return { data: src, size };
-  const y0 = Math.floor((h - size) / 2);
-  const x0 = Math.floor((w - size) / 2);
+  const y0 = floor((h - size) / 2);
+  const x0 = floor((w - size) / 2);
   const out = new Uint8Array(size * size * c);
   for (let y = 0; y < size; y++) out.set(src.subarray(((y0 + y) * w + x0) * c, ((y0 + y) * w + x0 + size) * c), y * size * c);
   return { data: out, size };
@@ -97,11 +100,11 @@ export function convertChannels(src: Uint8Array, pixels: number, cIn: number, cO
       g = src[p * cIn + 1] * a;
       b = src[p * cIn + 2] * a;
     }
-    if (cOut === 1) out[p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    if (cOut === 1) out[p] = round(0.299 * r + 0.587 * g + 0.114 * b);
     else {
-      out[p * cOut] = Math.round(r);
-      out[p * cOut + 1] = Math.round(g);
-      out[p * cOut + 2] = Math.round(b);
+      out[p * cOut] = round(r);
+      out[p * cOut + 1] = round(g);
+      out[p * cOut + 2] = round(b);
       if (cOut === 4) out[p * 4 + 3] = 255;
     }
   }

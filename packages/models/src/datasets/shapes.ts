@@ -10,28 +10,31 @@ import { DatasetError } from './errors';
 import { DatasetArrays, SplitData } from './in_memory';
 import { LoadOptions, registerDataset } from './registry';
 
+// Module-level aliases: global lookups (Math.*) are very slow inside Jest's vm contexts.
+const { abs, max, min, round, SQRT2, sqrt } = Math;
+
 export const SHAPE_CLASSES = ['circle', 'square', 'triangle', 'cross', 'ring', 'diamond'];
 
 type Sdf = (x: number, y: number, r: number) => number;
 
-const S3 = Math.sqrt(3) / 2;
-const box = (x: number, y: number, a: number, b: number) => Math.max(Math.abs(x) - a, Math.abs(y) - b);
+const S3 = sqrt(3) / 2;
+const box = (x: number, y: number, a: number, b: number) => max(abs(x) - a, abs(y) - b);
 
 /** Signed distances (pixels, negative inside) of each shape of "radius" r centred at 0. */
 const SDF: Sdf[] = [
-  (x, y, r) => Math.hypot(x, y) - r,
+  (x, y, r) => sqrt(x * x + y * y) - r,
   (x, y, r) => box(x, y, 0.8 * r, 0.8 * r),
   // Equilateral triangle pointing up (image y grows downwards), circumradius r.
-  (x, y, r) => Math.max(y, S3 * x - 0.5 * y, -S3 * x - 0.5 * y) - 0.5 * r,
-  (x, y, r) => Math.min(box(x, y, r, 0.3 * r), box(x, y, 0.3 * r, r)),
-  (x, y, r) => Math.abs(Math.hypot(x, y) - 0.72 * r) - 0.28 * r,
-  (x, y, r) => (Math.abs(x) + Math.abs(y) - r) / Math.SQRT2,
+  (x, y, r) => max(y, S3 * x - 0.5 * y, -S3 * x - 0.5 * y) - 0.5 * r,
+  (x, y, r) => min(box(x, y, r, 0.3 * r), box(x, y, 0.3 * r, r)),
+  (x, y, r) => abs(sqrt(x * x + y * y) - 0.72 * r) - 0.28 * r,
+  (x, y, r) => (abs(x) + abs(y) - r) / SQRT2,
 ];
 
 function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
   const f = (n: number) => {
     const k = (n + h * 6) % 6;
-    return v - v * s * Math.max(0, Math.min(k, 4 - k, 1));
+    return v - v * s * max(0, min(k, 4 - k, 1));
   };
   return [f(5), f(3), f(1)];
 }
@@ -61,11 +64,11 @@ export function renderShapes(rng: Rng, o: ShapesOptions): SplitData {
     const base = i * res * res * c;
     for (let y = 0; y < res; y++) {
       for (let x = 0; x < res; x++) {
-        const cover = Math.min(1, Math.max(0, 0.5 - sdf(x + 0.5 - cx, y + 0.5 - cy, r)));
+        const cover = min(1, max(0, 0.5 - sdf(x + 0.5 - cx, y + 0.5 - cy, r)));
         if (cover === 0) continue;
         const p = base + (y * res + x) * c;
-        if (c === 1) images[p] = Math.round(255 * cover * Math.max(grey, 0.5));
-        else for (let ch = 0; ch < 3; ch++) images[p + ch] = Math.round(255 * cover * rgb[ch]);
+        if (c === 1) images[p] = round(255 * cover * max(grey, 0.5));
+        else for (let ch = 0; ch < 3; ch++) images[p + ch] = round(255 * cover * rgb[ch]);
       }
     }
   }
