@@ -148,7 +148,8 @@ export class ModularGAN implements GanVariant {
   build(): void {
     if (this.built) return;
     tf.tidy(() => {
-      const bs = 2;
+      // One forward pass at the training batch size creates every variable (heads included).
+      const bs = this.options.batch_size;
       const z = this.sampleZ(bs);
       const y = this.conditional ? this.sampleLabels(bs) : null;
       const x = this.generator(z, y, false);
