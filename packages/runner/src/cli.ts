@@ -8,6 +8,7 @@ import { registerDiff } from './commands/diff';
 import { registerEval } from './commands/eval';
 import { registerSample } from './commands/sample';
 import { registerTrain } from './commands/train';
+import { registerSweep } from './commands/sweep';
 import { formatError } from './errors';
 import { Io, processIo } from './io';
 
@@ -26,6 +27,7 @@ export function buildProgram(io: Io = processIo, run: Runner = () => undefined):
   registerEval(program, io, run);
   registerSample(program, io, run);
   registerDiff(program, io, run);
+  registerSweep(program, io, run);
   return program;
 }
 
