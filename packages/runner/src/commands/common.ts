@@ -4,7 +4,7 @@ import * as path from 'path';
 import { config } from '@cgan/config-lang';
 import { asConfigProblem, RunError } from '../errors';
 import { RunDir } from '../run/run_dir';
-import { buildRun, BuiltRun, Logger, RunSpec, TOKENS } from '../wiring/container';
+import { BuiltRun, Logger, RunSpec, TOKENS, withRun } from '../wiring/container';
 
 export function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -39,12 +39,13 @@ export function runDirOfCheckpoint(p: string): string {
   throw new RunError(`'${p}' is not a checkpoint: expected RUN, RUN/checkpoints/ckpt-<step> or its manifest.json.`);
 }
 
-/** Rebuilds a trained run from its operative config, with the GAN's variables created. */
-export async function rebuildRun(dir: RunDir, extraBindings: string[], dataDir: string | null, logger: Logger): Promise<BuiltRun> {
-  const spec: RunSpec = { ginConfigs: [runConfigFile(dir)], ginBindings: extraBindings, dataDir, fakeDataFallback: false };
-  const built = await buildRun(spec, logger);
-  built.container.register(TOKENS.RunDir, { useValue: dir });
-  await asConfigProblem('Could not build the networks', () => built.gan.build());
-  config.finalize();
-  return built;
+/** Rebuilds a trained run from its operative config (GAN variables created), runs `fn`, releases it. */
+export async function withRebuiltRun<T>(dir: RunDir, dataDir: string | null, logger: Logger, fn: (built: BuiltRun) => Promise<T>): Promise<T> {
+  const spec: RunSpec = { ginConfigs: [runConfigFile(dir)], ginBindings: [], dataDir, fakeDataFallback: false };
+  return withRun(spec, logger, async (built) => {
+    built.container.register(TOKENS.RunDir, { useValue: dir });
+    await asConfigProblem('Could not build the networks', () => built.gan.build());
+    config.finalize();
+    return fn(built);
+  });
 }

@@ -11,7 +11,7 @@ import { disposeCheckpoint, LoadedCheckpoint } from '../run/checkpoint';
 import { writeReport } from '../run/report';
 import { RunDir } from '../run/run_dir';
 import { restoreState } from '../run/state';
-import { positiveInt, rebuildRun } from './common';
+import { positiveInt, withRebuiltRun } from './common';
 
 export interface EvalFlags {
   model_dir: string;
@@ -33,7 +33,7 @@ export async function evalCommand(flags: EvalFlags, io: Io): Promise<number[]> {
     io.out('nothing to evaluate: every checkpoint at a multiple of --eval_every_steps is in eval.jsonl\n');
     return [];
   }
-  const built = await rebuildRun(dir, [], flags.data_dir ?? null, logger);
+  return withRebuiltRun(dir, flags.data_dir ?? null, logger, async (built) => {
   const evaluated: number[] = [];
   for (const c of todo) {
     let ckpt: LoadedCheckpoint;
@@ -54,6 +54,7 @@ export async function evalCommand(flags: EvalFlags, io: Io): Promise<number[]> {
   }
   writeReport({ modelDir: dir.root });
   return evaluated;
+  });
 }
 
 export function registerEval(program: Command, io: Io, run: (p: Promise<unknown>) => void): void {

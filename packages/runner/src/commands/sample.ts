@@ -9,7 +9,7 @@ import { CheckpointStore, disposeCheckpoint } from '../run/checkpoint';
 import { writeGrid } from '../run/images';
 import { RunDir } from '../run/run_dir';
 import { collectRngs, restoreState } from '../run/state';
-import { positiveInt, rebuildRun, runDirOfCheckpoint } from './common';
+import { positiveInt, withRebuiltRun, runDirOfCheckpoint } from './common';
 
 export interface SampleFlags {
   checkpoint: string;
@@ -24,7 +24,7 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   const logger = loggerFor(io);
   if (!flags.checkpoint) throw new RunError('--checkpoint is required.', 'pass a run directory or RUN/checkpoints/ckpt-<step>');
   const dir = new RunDir(runDirOfCheckpoint(flags.checkpoint));
-  const built = await rebuildRun(dir, [], flags.data_dir ?? null, logger);
+  return withRebuiltRun(dir, flags.data_dir ?? null, logger, async (built) => {
   const ckpt = CheckpointStore.resolve(path.resolve(flags.checkpoint) === path.resolve(dir.root) ? dir.root : flags.checkpoint);
   for (const s of ckpt.skipped) logger.warn(`${s.reason} Using an earlier checkpoint.`);
   try {
@@ -50,6 +50,7 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   tf.dispose([images, z, ...(y ? [y] : [])]);
   io.out(`wrote ${flags.out}: ${flags.n} samples from ${ckpt.dir} (step ${ckpt.step})\n`);
   return flags.out;
+  });
 }
 
 export function registerSample(program: Command, io: Io, run: (p: Promise<unknown>) => void): void {

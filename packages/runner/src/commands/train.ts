@@ -14,7 +14,7 @@ import { makeProgress } from '../run/progress';
 import { gitCommit, packageVersions, RunDir, RunJson } from '../run/run_dir';
 import { Schedule, Trainer, TrainOptions, TrainResult } from '../run/trainer';
 import { requireEvaluator } from '../evaluation';
-import { buildRun, BuiltRun, TOKENS } from '../wiring/container';
+import { buildRun, BuiltRun, disposeRun, TOKENS } from '../wiring/container';
 import { ignoredBindings } from '../wiring/run_config';
 import { collect, positiveInt } from './common';
 
@@ -55,6 +55,14 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
     { ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: !!flags.dry_run },
     logger,
   );
+  try {
+    return await trainBuilt(built, flags, io, hooks, logger);
+  } finally {
+    disposeRun(built);
+  }
+}
+
+async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'>, logger: ReturnType<typeof loggerFor>): Promise<TrainResult | null> {
   const effective = effectiveBindings();
   for (const line of ignoredBindings()) logger.warn(`ignored (no effect in this runner): ${line}`);
   if (built.datasetNote) logger.warn(built.datasetNote);

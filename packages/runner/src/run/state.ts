@@ -8,6 +8,7 @@ import { Rng } from '@cgan/models';
 import type { GanVariant, RngState, VariableStore } from '@cgan/models';
 import { RunError } from '../errors';
 import { CheckpointData, LoadedCheckpoint } from './checkpoint';
+import { optimizerHiddenState, setOptimizerHiddenState } from './optimizer_exact';
 
 export interface TrainState {
   step: number;
@@ -47,7 +48,7 @@ export async function captureState(gan: GanVariant, store: VariableStore, rng: R
   const variables = new Map<string, tf.Tensor>();
   for (const [name, v] of store.all()) variables.set(name, v);
   const optimizer = await gan.optimizerState();
-  return { step: st.step, groups: { variables, optimizer }, state: { rngs: rngStates(collectRngs(gan, rng)), batches_consumed: st.batchesConsumed } };
+  return { step: st.step, groups: { variables, optimizer, optimizer_exact: optimizerHiddenState(gan) }, state: { rngs: rngStates(collectRngs(gan, rng)), batches_consumed: st.batchesConsumed } };
 }
 
 /** Restores a checkpoint into a built GAN; a mismatch names the variable and the checkpoint. */
@@ -69,6 +70,7 @@ export async function restoreState(ckpt: LoadedCheckpoint, gan: GanVariant, stor
   }
   for (const [name, v] of live) v.assign(saved.get(name)!);
   if (ckpt.groups.optimizer && ckpt.groups.optimizer.size) await gan.setOptimizerState(ckpt.groups.optimizer);
+  setOptimizerHiddenState(gan, ckpt.groups.optimizer_exact);
   const states = ckpt.state.rngs as Record<string, RngState> | undefined;
   if (rng && states) setRngStates(collectRngs(gan, rng), states, `Checkpoint ${ckpt.dir}`);
   const consumed = Number(ckpt.state.batches_consumed ?? 0);

@@ -88,8 +88,12 @@ export class Trainer {
 
   async checkpoint(st: TrainState): Promise<string> {
     const data = await captureState(this.gan, this.store, this.rng, st);
-    // The optimizer tensors belong to the GAN (they may be its live slots): not disposed here.
-    return this.dir.checkpoints.save(data, this.runConfig.keep_checkpoint_max);
+    try {
+      return await this.dir.checkpoints.save(data, this.runConfig.keep_checkpoint_max);
+    } finally {
+      // Copies handed out by optimizerState() are ours to free; live variables are not.
+      for (const t of data.groups.optimizer.values()) if (!(t instanceof tf.Variable)) t.dispose();
+    }
   }
 
   /** Loads the newest good checkpoint (naming damaged ones), or starts at step 0. */

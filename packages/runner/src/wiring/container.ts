@@ -69,8 +69,25 @@ export async function buildRun(spec: RunSpec, logger: Logger): Promise<BuiltRun>
 
   const rng = new Rng(runtime.seed >>> 0);
   c.register(TOKENS.Rng, { useValue: rng });
-  c.register(TOKENS.Store, { useValue: new VariableStore() });
+  const store = new VariableStore();
+  c.register(TOKENS.Store, { useValue: store });
+  try {
+    return await buildServices(c, spec, logger, runtime, options, rng, store);
+  } catch (e) {
+    store.dispose();
+    throw e;
+  }
+}
 
+async function buildServices(
+  c: DependencyContainer,
+  spec: RunSpec,
+  logger: Logger,
+  runtime: RuntimeInfo,
+  options: RunOptions,
+  rng: Rng,
+  store: VariableStore,
+): Promise<BuiltRun> {
   const { dataset, note } = await asConfigProblem('Could not load the dataset', () => loadDataset({
     dataDir: spec.dataDir,
     seed: runtime.seed,
@@ -94,9 +111,27 @@ export async function buildRun(spec: RunSpec, logger: Logger): Promise<BuiltRun>
     options,
     runConfig: c.resolve<RunConfig>(TOKENS.RunConfig),
     rng,
-    store: c.resolve<VariableStore>(TOKENS.Store),
+    store,
     dataset,
     datasetNote: note,
     gan,
   };
+}
+
+/**
+ * Releases a run's tensors (TF.js variable names are process-wide, so a second run in the
+ * same process needs the first one's variables gone).
+ */
+export function disposeRun(built: BuiltRun): void {
+  built.store.dispose();
+}
+
+/** Builds a run, runs `fn` with it, and always releases it. */
+export async function withRun<T>(spec: RunSpec, logger: Logger, fn: (built: BuiltRun) => Promise<T>): Promise<T> {
+  const built = await buildRun(spec, logger);
+  try {
+    return await fn(built);
+  } finally {
+    disposeRun(built);
+  }
 }
