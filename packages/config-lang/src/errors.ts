@@ -60,8 +60,10 @@ export function closest(name: string, candidates: Iterable<string>, k = 3): stri
   for (const c of candidates) {
     const last = c.split('.').pop()!;
     const d = Math.min(editDistance(lower, c.toLowerCase()), editDistance(lower, last.toLowerCase()));
-    const limit = Math.max(2, Math.floor(Math.max(name.length, last.length) / 2));
-    if (d <= limit || c.toLowerCase().includes(lower) || lower.includes(last.toLowerCase())) scored.push([d, c]);
+    // Very short names are only "close" to names equal but for case; longer ones allow ~40% edits.
+    const limit = name.length < 3 ? 0 : Math.max(1, Math.round(name.length * 0.4));
+    const contains = (lower.length >= 3 && c.toLowerCase().includes(lower)) || (last.length >= 3 && lower.includes(last.toLowerCase()));
+    if (d <= limit || contains) scored.push([d, c]);
   }
   scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1]));
   return [...new Set(scored.map((s) => s[1]))].slice(0, k);

@@ -163,9 +163,25 @@ export function parseConfigFiles(files: string[], bindings: string[] = [], opts:
   const cfg = opts.config ?? globalConfig;
   const loaded = loadConfigFiles(files, bindings, opts);
   const errors = [...loaded.errors, ...applyStatements(loaded.statements, opts, cfg)];
-  if (opts.collectErrors) errors.push(...checkReferences(loaded.statements, cfg));
+  if (opts.collectErrors) {
+    errors.push(...checkReferences(loaded.statements, cfg));
+    sortByPosition(errors, loaded.statements);
+  }
   if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);
   return loaded.statements;
+}
+
+/** Orders errors as their sources were read (files in load order), then by line and column. */
+function sortByPosition(errors: ConfigError[], statements: Statement[]): void {
+  const order = new Map<string, number>();
+  for (const f of [...statements.map((s) => s.location.file), ...errors.map((e) => e.location?.file ?? '')]) {
+    if (!order.has(f)) order.set(f, order.size);
+  }
+  const pos = (e: ConfigError) => [order.get(e.location?.file ?? '')!, e.location?.line ?? 0, e.location?.column ?? 0];
+  errors.sort((a, b) => {
+    const [x, y] = [pos(a), pos(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  });
 }
 
 /** Parses and applies one Gin string (Gin's `parse_config`). */
