@@ -7,7 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { configurable } from '@cgan/config-lang';
-import type { Architecture, ArchitectureOptions, VariableStore } from '@cgan/models';
+import { ModularGAN } from '@cgan/models';
+import type { Architecture, ArchitectureOptions, Batch, GanVariant, VariableStore } from '@cgan/models';
 import { main } from '@cgan/runner';
 import type { Io } from '../../packages/runner/src/io';
 
@@ -104,4 +105,21 @@ export async function gan(...args: string[]): Promise<CliResult> {
 export function expectOk(r: CliResult): CliResult {
   if (r.code !== 0) throw new Error(`gan exited ${r.code}:\n${r.err}`);
   return r;
+}
+
+/**
+ * A GAN variant defined only here, to show that any configurable class is selectable through
+ * options.gan_class, and to make a loss diverge on purpose at `nan_step`.
+ */
+@configurable('DivergingTestGAN', { params: { nan_step: 3 } })
+export class DivergingTestGAN extends (ModularGAN as unknown as new (kw: object) => GanVariant) {
+  private nanStep: number;
+  constructor(kw: { nan_step: number }) {
+    super(kw);
+    this.nanStep = kw.nan_step;
+  }
+  trainStep(batches: Batch[], step: number): Record<string, number> {
+    const out = super.trainStep(batches, step);
+    return step + 1 >= this.nanStep ? { ...out, g_loss: NaN } : out;
+  }
 }
