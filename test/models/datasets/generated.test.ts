@@ -1,6 +1,6 @@
 import { config } from '@cgan/config-lang';
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
-import { createDataset, datasetNames, loadShapes, LoadOptions, SHAPE_CLASSES } from '@cgan/models';
+import { createDataset, datasetNames, listDatasets, loadShapes, LoadOptions, SHAPE_CLASSES } from '@cgan/models';
 
 afterEach(() => config.clear());
 
@@ -10,7 +10,8 @@ const base: LoadOptions = {
 };
 
 test('every dataset is registered', () => {
-  expect(datasetNames()).toEqual(['cifar10', 'fake', 'fashion-mnist', 'image_folder', 'mnist', 'shapes']);
+  expect(datasetNames()).toEqual(expect.arrayContaining(['cifar10', 'fake', 'fashion-mnist', 'image_folder', 'mnist', 'shapes']));
+  expect(listDatasets().find((d) => d.name === 'shapes')?.description).toMatch(/no download/);
 });
 
 test('shapes is generated from the seed: same seed, same bytes; other seed, other images', async () => {

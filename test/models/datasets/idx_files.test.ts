@@ -51,6 +51,7 @@ test('a truncated gzip file gives an error naming the file', async () => {
   expect(e.message).toContain(f);
   expect(e.message).toMatch(/not a valid gzip file or is truncated/);
   expect(e.message).toMatch(/hint: .*delete it/);
+  expect(e.message).not.toMatch(/dataset-fashion-mnist/);
 });
 
 test('a wrong magic number, a truncated body and mismatched counts are named', async () => {

@@ -11,10 +11,10 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-const REFETCH = 'the file is damaged: delete it and get it again (for the Debian package: apt-get install --reinstall dataset-fashion-mnist)';
+const REFETCH = 'the file is damaged: delete it and get it again';
 
 /** Reads an IDX file of unsigned bytes with `ndims` dimensions, gunzipping when needed. */
-export function readIdxFile(file: string, ndims: number): IdxArray {
+export function readIdxFile(file: string, ndims: number, hint = REFETCH): IdxArray {
   let buf: Buffer;
   try {
     buf = fs.readFileSync(file);
@@ -25,24 +25,24 @@ export function readIdxFile(file: string, ndims: number): IdxArray {
     try {
       buf = zlib.gunzipSync(buf);
     } catch (e) {
-      throw new DatasetError(`${file} is not a valid gzip file or is truncated (${(e as Error).message})`, REFETCH);
+      throw new DatasetError(`${file} is not a valid gzip file or is truncated (${(e as Error).message})`, hint);
     }
   }
-  return parseIdx(buf, file, ndims);
+  return parseIdx(buf, file, ndims, hint);
 }
 
-export function parseIdx(buf: Uint8Array, file: string, ndims: number): IdxArray {
+export function parseIdx(buf: Uint8Array, file: string, ndims: number, hint = REFETCH): IdxArray {
   const expectedMagic = 0x0800 | ndims;
   const hex = (x: number) => `0x${x.toString(16).padStart(8, '0')}`;
   if (buf.length < 4 + 4 * ndims) {
-    throw new DatasetError(`${file} is truncated: ${buf.length} bytes, too short for an IDX header`, REFETCH);
+    throw new DatasetError(`${file} is truncated: ${buf.length} bytes, too short for an IDX header`, hint);
   }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = view.getUint32(0);
   if (magic !== expectedMagic) {
     throw new DatasetError(
       `${file} is not an IDX file of ${ndims}-dimensional unsigned bytes: magic number ${hex(magic)}, expected ${hex(expectedMagic)}`,
-      REFETCH,
+      hint,
     );
   }
   const dims: number[] = [];
@@ -52,7 +52,7 @@ export function parseIdx(buf: Uint8Array, file: string, ndims: number): IdxArray
   if (buf.length !== expected) {
     throw new DatasetError(
       `${file} is ${buf.length < expected ? 'truncated' : 'too long'}: its header declares ${dims.join('x')} (${expected} bytes) but it holds ${buf.length} bytes`,
-      REFETCH,
+      hint,
     );
   }
   return { dims, data: buf.subarray(header) };

@@ -27,17 +27,24 @@ export const FASHION_MNIST_FILES: FileSpec = {
   download: { bases: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com'] },
 };
 
-function readSplit(paths: Record<string, string>, imagesFile: string, labelsFile: string): SplitData {
-  const images = readIdxFile(paths[imagesFile], 3);
-  const labels = readIdxFile(paths[labelsFile], 1);
+function refetchHint(spec: FileSpec): string {
+  const ways = ['the file is damaged: delete it and get it again'];
+  if (spec.debian) ways.push(`(Debian: apt-get install --reinstall ${spec.debian.package})`);
+  return ways.join(' ');
+}
+
+function readSplit(spec: FileSpec, paths: Record<string, string>, imagesFile: string, labelsFile: string): SplitData {
+  const hint = refetchHint(spec);
+  const images = readIdxFile(paths[imagesFile], 3, hint);
+  const labels = readIdxFile(paths[labelsFile], 1, hint);
   const [n, h, w] = images.dims;
-  if (h !== 28 || w !== 28) throw new DatasetError(`${paths[imagesFile]} holds ${h}x${w} images, expected 28x28`);
+  if (h !== 28 || w !== 28) throw new DatasetError(`${paths[imagesFile]} holds ${h}x${w} images, expected 28x28`, hint);
   if (labels.dims[0] !== n) {
     throw new DatasetError(`${paths[labelsFile]} has ${labels.dims[0]} labels but ${paths[imagesFile]} has ${n} images`, 'the files come from different releases or one is damaged: get both again');
   }
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    if (labels.data[i] > 9) throw new DatasetError(`${paths[labelsFile]}: label ${labels.data[i]} of example ${i} is not a class 0..9`, 'the file is damaged: get it again');
+    if (labels.data[i] > 9) throw new DatasetError(`${paths[labelsFile]}: label ${labels.data[i]} of example ${i} is not a class 0..9`, hint);
     out[i] = labels.data[i];
   }
   return { images: images.data, labels: out };
@@ -45,8 +52,8 @@ function readSplit(paths: Record<string, string>, imagesFile: string, labelsFile
 
 export async function loadIdxDataset(spec: FileSpec, opts: LoadOptions, classNames?: string[]): Promise<DatasetArrays> {
   const found = await locateFiles(spec, locateOptions(opts));
-  const train = readSplit(found.paths, FILES.trainImages, FILES.trainLabels);
-  const test = readSplit(found.paths, FILES.testImages, FILES.testLabels);
+  const train = readSplit(spec, found.paths, FILES.trainImages, FILES.trainLabels);
+  const test = readSplit(spec, found.paths, FILES.testImages, FILES.testLabels);
   return {
     info: {
       name: spec.name,

@@ -50,6 +50,11 @@ export function datasetNames(): string[] {
   return [...factories.keys()].sort();
 }
 
+/** Every registered dataset with its one-line description (for `gan` help and docs). */
+export function listDatasets(): Array<{ name: string; description: string }> {
+  return datasetNames().map((name) => ({ name, description: factories.get(name)!.description }));
+}
+
 export function getDatasetFactory(name: string): DatasetFactory {
   const f = factories.get(name);
   if (!f) throw new ConfigError(`Unknown dataset '${name}'.`, undefined, unknownHint(name));

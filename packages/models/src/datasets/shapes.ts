@@ -11,7 +11,7 @@ import { DatasetArrays, SplitData } from './in_memory';
 import { LoadOptions, registerDataset } from './registry';
 
 // Module-level aliases: global lookups (Math.*) are very slow inside Jest's vm contexts.
-const { abs, max, min, round, SQRT2, sqrt } = Math;
+const { abs, max, min, round, SQRT2, sqrt, floor, ceil } = Math;
 
 export const SHAPE_CLASSES = ['circle', 'square', 'triangle', 'cross', 'ring', 'diamond'];
 
@@ -62,8 +62,13 @@ export function renderShapes(rng: Rng, o: ShapesOptions): SplitData {
     const grey = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
     const sdf = SDF[label];
     const base = i * res * res * c;
-    for (let y = 0; y < res; y++) {
-      for (let x = 0; x < res; x++) {
+    // Every shape lies within radius r of its centre: render only that box (+1 px of edge).
+    const y0 = max(0, floor(cy - r - 1));
+    const y1 = min(res, ceil(cy + r + 1));
+    const x0 = max(0, floor(cx - r - 1));
+    const x1 = min(res, ceil(cx + r + 1));
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
         const cover = min(1, max(0, 0.5 - sdf(x + 0.5 - cx, y + 0.5 - cy, r)));
         if (cover === 0) continue;
         const p = base + (y * res + x) * c;
