@@ -78,7 +78,7 @@ async function runCommand(file: string, flags: RunFlags, io: Io): Promise<void> 
   writePlan(sweepDir, { sweepFile: sweep.file, keys: sweep.keys, trials, metric: sweep.spec.metric, mode: sweep.spec.mode, queue: target ? { url: target.url, name } : undefined });
   const command = resolveTrialCommand(flags.trial_command);
   const { signal, dispose } = abortOnSignals();
-  const view = makeView(Boolean(io.progressStream.isTTY));
+  const view = makeView(io.progressStream, (s) => io.err(s));
   const views = trials.map((t) => ({ id: t.id, label: label(t) }));
   try {
     if (!target) {

@@ -102,7 +102,7 @@ export class BarView implements ProgressView {
   private sweep?: SingleBar;
   private bars = new Map<string, SingleBar>();
   private states = new Map<string, TrialState>();
-  constructor(stream: NodeJS.WriteStream = process.stderr) {
+  constructor(private stream: NodeJS.WriteStream = process.stderr) {
     this.multi = new MultiBar({ format: '{name} |{bar}| {value}/{total} {info}', hideCursor: true, clearOnComplete: false, stopOnComplete: false, stream, barsize: 24 }, Presets.shades_classic);
   }
   update(views: TrialView[]): void {
@@ -131,12 +131,13 @@ export class BarView implements ProgressView {
   stop(views: TrialView[]): void {
     this.update(views);
     this.multi.stop();
-    process.stderr.write(`${summaryText(views)}\n`);
+    this.stream.write(`${summaryText(views)}\n`);
   }
 }
 
-export function makeView(tty = Boolean(process.stderr.isTTY)): ProgressView {
-  return tty ? new BarView() : new LineView();
+/** Bars on a terminal, plain lines through `write` otherwise. */
+export function makeView(stream: NodeJS.WriteStream = process.stderr, write: (s: string) => void = (s) => stream.write(s)): ProgressView {
+  return stream.isTTY ? new BarView(stream) : new LineView(write);
 }
 
 /** Polls until `isFinished` or `signal`; every loop is bounded by the caller's condition. */
