@@ -83,3 +83,23 @@ test('readIdxFile rejects a file too short for its header', () => {
   fs.writeFileSync(f, Buffer.from([0, 0, 8]));
   expect(() => readIdxFile(f, 1)).toThrow(/x.idx is truncated: 3 bytes, too short for an IDX header/);
 });
+
+test('dataset.resolution and dataset.colors resize and recolour a dataset', async () => {
+  const dir = tmpDir('mnist-resize');
+  writeMnistFixture(dir, 4, 2);
+  const ds = await withEnv(isolatedEnv(tmpDir('cache')), () =>
+    createDataset({ overrides: { name: 'mnist', data_dir: dir, download: false, resolution: 14, colors: 3 } }),
+  );
+  expect(ds.info.imageShape).toEqual([14, 14, 3]);
+  const img = ds.data('train').images;
+  expect(img.length).toBe(4 * 14 * 14 * 3);
+  // Uniform images keep their value (example 3 is all 30) in every channel.
+  expect(new Set(img.subarray(3 * 588, 4 * 588))).toEqual(new Set([30]));
+});
+
+test('resizing is antialiased: a checkerboard shrunk 3x turns grey (point sampling would not)', async () => {
+  const { resizeImage } = await import('@cgan/models');
+  const src = new Uint8Array(12 * 12).map((_, i) => ((Math.floor(i / 12) + (i % 12)) % 2 ? 255 : 0));
+  const out = resizeImage(src, 12, 12, 1, 4, 4);
+  for (const v of out) expect(Math.abs(v - 128)).toBeLessThanOrEqual(20);
+});
