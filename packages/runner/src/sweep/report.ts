@@ -163,7 +163,8 @@ function binned(sorted: Array<[string, number[]]>): Array<{ label: string; value
   for (let b = 0; b < bins; b++) {
     const part = sorted.slice(Math.floor((b * sorted.length) / bins), Math.floor(((b + 1) * sorted.length) / bins));
     if (!part.length) continue;
-    out.push({ label: `${part[0][0]}–${part[part.length - 1][0]}`, values: part.flatMap(([, v]) => v) });
+    const short = (x: string) => String(Number(Number(x).toPrecision(2)));
+    out.push({ label: `${short(part[0][0])}–${short(part[part.length - 1][0])}`, values: part.flatMap(([, v]) => v) });
   }
   return out;
 }
