@@ -5,6 +5,7 @@
  * Variables live in the VariableStore under the network's name ('generator', 'discriminator').
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../core/rng';
 import { VariableStore } from '../core/variables';
 
 export interface DiscriminatorOutput {
@@ -34,7 +35,18 @@ export interface ArchitectureOptions {
   imageShape: [number, number, number];
   numClasses: number;
   zDim: number;
+  /**
+   * True for a class-conditional GAN (ModularGAN.conditional). Then G's `@batch_norm` becomes
+   * `@conditional_batch_norm` (G must get one-hot y) and D projects y (`D.project_y`, default
+   * "when conditional"); see architectures/base.ts.
+   */
   conditional: boolean;
+  /**
+   * Seeds the initial weights: each variable's seed is derived from this stream's seed and the
+   * variable's full name (`rng.fork(name)`), so the stream's state is not advanced and inits do
+   * not depend on creation order. Pass the run's Rng (GanRuntime.rng); default `new Rng(0)`.
+   */
+  rng?: Rng;
 }
 
 export interface Architecture {
