@@ -52,7 +52,13 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
   if (flags.schedule !== 'train') requireEvaluator();
 
   const built = await buildRun(
-    { ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: !!flags.dry_run },
+    {
+      ginConfigs: flags.gin_config,
+      ginBindings: flags.gin_bindings,
+      dataDir: flags.data_dir ?? null,
+      fakeDataFallback: !!flags.dry_run,
+      buildBatchSize: flags.dry_run ? 2 : undefined,
+    },
     logger,
   );
   try {

@@ -11,8 +11,15 @@ export interface Progress {
   stop(): void;
 }
 
+/** Loss-like keys first (d_loss, g_loss), then the rest, at most four. */
+export function orderKeys(keys: string[]): string[] {
+  const rank = (k: string) => (k === 'd_loss' ? 0 : k === 'g_loss' ? 1 : /^d_loss_\d+$/.test(k) ? 3 : 2);
+  return [...keys].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 const fmtLosses = (l: Record<string, number>) =>
-  Object.entries(l)
+  orderKeys(Object.keys(l))
+    .map((k) => [k, l[k]] as [string, number])
     .slice(0, 4)
     .map(([k, v]) => `${k}=${Number.isFinite(v) ? v.toFixed(4) : v}`)
     .join(' ');

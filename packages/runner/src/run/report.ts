@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJsonl } from './metrics_log';
+import { orderKeys } from './progress';
 
 type Rec = Record<string, unknown> & { step: number };
 
@@ -94,11 +95,12 @@ export function renderReport(input: ReportInput): string {
   } catch {
     /* no run.json yet */
   }
-  const trainCharts = [...seriesOf(metrics)].map(([k, pts]) => svgChart(k, pts)).join('\n');
+  const series = seriesOf(metrics);
+  const trainCharts = orderKeys([...series.keys()]).map((k) => svgChart(k, series.get(k)!)).join('\n');
   const wallPts = metrics.filter((r) => typeof (r.wall as any)?.steps_per_sec === 'number').map((r) => [r.step, (r.wall as any).steps_per_sec] as [number, number]);
   const evalCharts = [...seriesOf(evals)].map(([k, pts]) => svgChart(k, pts)).join('\n');
   const sample = latestSample(modelDir);
-  const img = sample ? `<figure><img alt="samples at step ${sample.step}" src="data:image/png;base64,${fs.readFileSync(sample.file).toString('base64')}"/><figcaption>EMA generator samples on fixed z, step ${sample.step}</figcaption></figure>` : '<p>No samples yet.</p>';
+  const img = sample ? `<figure><img alt="samples at step ${sample.step}" src="data:image/png;base64,${fs.readFileSync(sample.file).toString('base64')}"/><figcaption>samples/step-${sample.step}.png: the generator (its EMA weights when ModularGAN.g_use_ema) on fixed z (and fixed labels when conditional), step ${sample.step}</figcaption></figure>` : '<p>No samples yet.</p>';
   const lastStep = metrics.length ? metrics[metrics.length - 1].step : 0;
   const info = Object.entries(run)
     .filter(([, v]) => typeof v !== 'object' || v === null)
@@ -113,7 +115,7 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:18px 0 6px}
 .chart{background:#fff;border:1px solid #ddd;border-radius:4px}
 .chart text{font-size:11px;fill:#555} .chart .title{font-size:13px;fill:#111;font-weight:600} .chart .last{font-weight:400;fill:#777}
 .chart .line{fill:none;stroke:#1f6feb;stroke-width:1.5} .chart .pt{fill:#1f6feb} .chart .grid{stroke:#eee}
-img{image-rendering:pixelated;max-width:100%;border:1px solid #ddd;background:#fff}
+img{image-rendering:pixelated;max-width:100%;min-width:320px;border:1px solid #ddd;background:#fff}
 table{border-collapse:collapse} th,td{text-align:left;padding:1px 10px 1px 0;font-size:12px}
 </style></head><body>
 <h1>${esc(path.basename(path.resolve(modelDir)))}</h1>

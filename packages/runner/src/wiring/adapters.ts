@@ -96,8 +96,12 @@ export const knownShapes: Record<string, [number, number, number, number]> = {
   imagenet_128: [128, 128, 3, 1000],
 };
 
-/** Constructs `options.gan_class` with the runtime objects as kwargs (no switch over variants). */
-export function constructGan(ganClass: unknown, runtime: GanRuntime): GanVariant {
+/**
+ * Constructs `options.gan_class` with the runtime objects as kwargs (no switch over variants).
+ * `parameters` (compare_gan's options dict) is passed when the caller overrides it, e.g. a dry
+ * run building at a small batch size (variable shapes do not depend on it).
+ */
+export function constructGan(ganClass: unknown, runtime: GanRuntime & { parameters?: RunOptions }): GanVariant {
   if (typeof ganClass !== 'function') {
     throw new RunError(`options.gan_class must be a reference to a GAN class such as @ModularGAN, got ${JSON.stringify(ganClass)}.`, "write 'options.gan_class = @ModularGAN'");
   }

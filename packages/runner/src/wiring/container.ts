@@ -34,6 +34,8 @@ export interface RunSpec {
   dataDir: string | null;
   /** Fall back to the `fake` dataset when the configured one is missing (dry runs). */
   fakeDataFallback: boolean;
+  /** Build the networks at this batch size instead of options.batch_size (dry runs). */
+  buildBatchSize?: number;
 }
 
 export interface Logger {
@@ -101,6 +103,7 @@ async function buildServices(
         datasetInfo: k.resolve<GanDataset>(TOKENS.Dataset).info,
         store: k.resolve<VariableStore>(TOKENS.Store),
         rng: k.resolve<Rng>(TOKENS.Rng),
+        ...(spec.buildBatchSize ? { parameters: { ...options, batch_size: Math.min(options.batch_size, spec.buildBatchSize) } } : {}),
       }),
     ),
   });
