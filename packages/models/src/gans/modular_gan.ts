@@ -130,13 +130,19 @@ export class ModularGAN implements GanVariant {
     this.dOptimizer = dOptFn({ learning_rate: dLr, name: 'd_' });
     this.ema = kw.g_use_ema ? new GeneratorEma(this.store, kw.ema_decay, kw.ema_start_step) : null;
     this.clipLimit = weight_clipping({} as never);
+    this.architecture = this.buildArchitecture();
+  }
+
+  /** Builds `options.architecture`'s networks (weights are created lazily, on first use). */
+  protected buildArchitecture(conditional = this.conditional): Architecture {
     const archFn = resolveArchitecture(this.options.architecture);
-    this.architecture = archFn({
+    return archFn({
       store: this.store,
-      imageShape: kw.datasetInfo.imageShape,
+      imageShape: this.datasetInfo.imageShape,
       numClasses: this.numClasses,
       zDim: this.zDim,
-      conditional: this.conditional,
+      conditional,
+      rng: this.rng,
     });
   }
 

@@ -16,7 +16,6 @@ import { configurable, t } from '@cgan/config-lang';
 import { Architecture } from '../architectures/abstract_arch';
 import { Batch } from '../datasets/types';
 import { AdamOptimizer, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
-import { resolveArchitecture } from './architecture';
 import { ModularGAN, ModularGANKwargs } from './modular_gan';
 import { linear, maskedOneHot, repeatedOneHot, rotateImages, softmaxCrossEntropy, stopGradient, weightedSoftmaxCrossEntropy } from './tensor_utils';
 import { NUM_ROTATIONS } from './ssgan';
@@ -56,10 +55,7 @@ export class S2GAN extends ModularGAN {
     this.useSoftPred = kw.use_soft_pred;
     this.weightRotationLoss = kw.weight_rotation_loss;
     this.classifierOptimizer = kw.classifier_optimizer_fn({ learning_rate: kw.classifier_lr, name: 'c_' });
-    const archFn = resolveArchitecture(this.options.architecture);
-    this.classifierNet = this.store.scope(CLASSIFIER_SCOPE, () =>
-      archFn({ store: this.store, imageShape: this.datasetInfo.imageShape, numClasses: this.numClasses, zDim: this.zDim, conditional: false }),
-    );
+    this.classifierNet = this.store.scope(CLASSIFIER_SCOPE, () => this.buildArchitecture(false));
   }
 
   protected trainablePrefixes(): string[] {

@@ -3,8 +3,9 @@
  * arXiv:1903.02271): ModularGAN with auxiliary heads on D's features.
  * - self_supervision = "rotation": a 4-way rotation head; rotated_batch_fraction sets how many
  *   images are rotated (batch / rotated_batch_fraction in total, a quarter per angle).
- * - project_y: a projection discriminator done here (`discriminator_projection/kernel`); the
- *   architecture's D then gets no labels.
+ * - project_y: a projection discriminator done here (`discriminator_projection/kernel`). The
+ *   architecture's D is built unconditionally and never gets labels (compare_gan's S3GAN
+ *   architectures do not project by default either).
  * - use_predictor (S2GAN-CO / S3GAN): a linear classifier head on D's features
  *   (`discriminator_predictor/predictor_linear`), trained on the labelled real examples with weight
  *   `weight_class_loss`; examples without a label (an all-zero one-hot: `labelled == 0` in the
@@ -15,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { configurable, REQUIRED, t } from '@cgan/config-lang';
-import { DiscriminatorOutput } from '../architectures/abstract_arch';
+import { Architecture, DiscriminatorOutput } from '../architectures/abstract_arch';
 import { Batch } from '../datasets/types';
 import { get_losses } from '../losses/loss_lib';
 import { StepInputs, LossOutputs, ModularGAN, ModularGANKwargs } from './modular_gan';
@@ -95,6 +96,17 @@ export class S3GAN extends ModularGAN {
     this.useSoftLabels = kw.use_soft_labels;
   }
 
+  /**
+   * G as configured (class-conditional when ModularGAN.conditional); D from the architecture built
+   * unconditionally: as in compare_gan, S3GAN's own heads and `S3GAN.project_y` handle the labels,
+   * and the architecture's D never sees them.
+   */
+  protected buildArchitecture(): Architecture {
+    const g = super.buildArchitecture(this.conditional);
+    const d = super.buildArchitecture(false);
+    return { generator: g.generator, discriminator: d.discriminator };
+  }
+
   /** Plain D (for penalties and metrics): the projection included, no other heads. */
   discriminator(x: tf.Tensor4D, y: tf.Tensor2D | null, isTraining: boolean): DiscriminatorOutput {
     const out = this.discriminatorWithHeads(x, y, isTraining);
@@ -103,7 +115,7 @@ export class S3GAN extends ModularGAN {
 
   /** compare_gan's S3GAN.discriminator(..., additional_outputs=True). */
   discriminatorWithHeads(x: tf.Tensor4D, y: tf.Tensor2D | null, isTraining: boolean): S3DiscriminatorOutput {
-    const base = this.architecture.discriminator.apply(x, this.conditional && !this.projectY ? y : null, isTraining);
+    const base = this.architecture.discriminator.apply(x, null, isTraining);
     const isLabelAvailable = y ? (tf.cast(tf.greater(tf.sum(y, 1, true), 0.5), 'float32') as tf.Tensor2D) : null;
     let rotationLogits: tf.Tensor2D | null = null;
     if (this.selfSupervision === 'rotation') {
