@@ -4,7 +4,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { config } from '@cgan/config-lang';
-import { createDataset, DatasetError, FASHION_MNIST_FILES, locateFiles } from '@cgan/models';
+import { createDataset, DatasetError, FASHION_MNIST_FILES, fetchToFile, locateFiles } from '@cgan/models';
 import { isolatedEnv, tmpDir, withEnv, writeMnistFixture } from './helpers';
 
 afterEach(() => config.clear());
@@ -127,4 +127,21 @@ test('$GAN_DATA_DIR/<name> is found before the cache', async () => {
   writeMnistFixture(path.join(root, 'mnist'), 3, 1);
   const ds = await withEnv({ ...isolatedEnv(tmpDir('cache')), GAN_DATA_DIR: root }, () => createDataset({ overrides: { name: 'mnist', download: false } }));
   expect(ds.info.source).toBe(path.join(root, 'mnist'));
+});
+
+test('a download that stalls is abandoned after the timeout, leaving nothing behind', async () => {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-length': '1000' });
+    res.write(Buffer.alloc(100)); // then nothing more
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/f.gz`;
+  const dir = tmpDir('stall');
+  try {
+    await expect(fetchToFile(url, path.join(dir, 'f.gz'), 0.5)).rejects.toThrow(`${url}: download interrupted (no data for 0.5 s)`);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Readable } from 'stream';
+import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { DatasetError } from './errors';
 import { extractTarGz } from './tar';
@@ -165,22 +165,44 @@ function mirrored(spec: FileSpec, dl: DownloadSource): DownloadSource {
   return { bases: [base] };
 }
 
-/** Fetches `url` into `dest` atomically (temporary file, then rename). */
+/**
+ * Fetches `url` into `dest` atomically (temporary file, then rename). `timeoutS` bounds the wait
+ * for a response and any stall of the body (no bytes for that long), not the whole transfer, so
+ * large archives on slow links still complete.
+ */
 export async function fetchToFile(url: string, dest: string, timeoutS = 120): Promise<void> {
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   const tmp = `${dest}.part-${process.pid}-${Date.now()}`;
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => abort.abort(new Error(`no data for ${timeoutS} s`)), timeoutS * 1000);
+  };
   try {
+    arm();
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(timeoutS * 1000) });
+      res = await fetch(url, { signal: abort.signal });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new Error(`${url}: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
     }
     if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
-    await pipeline(Readable.fromWeb(res.body as import('stream/web').ReadableStream), fs.createWriteStream(tmp));
+    const watchdog = new Transform({
+      transform(chunk, _enc, done) {
+        arm();
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(Readable.fromWeb(res.body as import('stream/web').ReadableStream), watchdog, fs.createWriteStream(tmp));
+    } catch (e) {
+      throw new Error(`${url}: download interrupted (${(abort.signal.reason as Error | undefined)?.message ?? (e as Error).message})`);
+    }
     fs.renameSync(tmp, dest);
   } finally {
+    clearTimeout(timer);
     fs.rmSync(tmp, { force: true });
   }
 }
