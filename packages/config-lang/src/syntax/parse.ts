@@ -78,7 +78,7 @@ export function parseSource(source: string, file = '<string>'): ParseResult {
       continue;
     }
     try {
-      statements.push(visitor.toStatement(cst));
+      statements.push(visitor.toStatement(cst, last));
     } catch (e) {
       if (e instanceof ConfigError) errors.push(e);
       else throw e;

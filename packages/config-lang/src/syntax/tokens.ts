@@ -77,4 +77,4 @@ export const allTokens: TokenType[] = [
   Minus,
 ];
 
-export const GinLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+export const GinLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true });

@@ -33,22 +33,15 @@ export class StatementVisitor extends BaseVisitor {
     return { file: this.src.file, line: tok.startLine!, column: tok.startColumn! + columnOffset, lineText: this.src.lines[tok.startLine! - 1] };
   }
 
-  private firstToken(node: CstElement): IToken | undefined {
-    if ('image' in node) return node;
-    let best: IToken | undefined;
-    for (const list of Object.values(node.children)) {
-      for (const el of list) {
-        const t = this.firstToken(el);
-        if (t && (!best || t.startOffset < best.startOffset)) best = t;
-      }
-    }
-    return best!;
+  /** Where a CST node starts (parser built with nodeLocationTracking: 'full'). */
+  private nodeLoc(node: CstNode): Location {
+    const l = node.location!;
+    return { file: this.src.file, line: l.startLine!, column: l.startColumn!, lineText: this.src.lines[l.startLine! - 1] };
   }
 
-  toStatement(cst: CstNode): Statement {
+  toStatement(cst: CstNode, endLine: number): Statement {
     const c = cst.children as Children;
     const [node] = (c.importStatement ?? c.includeStatement ?? c.bindingStatement) as CstNode[];
-    const endLine = this.lastLine(cst);
     const ch = node.children as Children;
     if (node.name === 'importStatement') {
       const kw = ch.Import![0] as IToken;
@@ -65,7 +58,7 @@ export class StatementVisitor extends BaseVisitor {
     }
     const key = ch.Name![0] as IToken;
     const value = this.value(ch.value![0] as CstNode);
-    const valueLocation = this.loc(this.firstToken(ch.value![0])!);
+    const valueLocation = this.nodeLoc(ch.value![0] as CstNode);
     const parts = key.image.split('/');
     const last = parts[parts.length - 1];
     const badScope = parts.slice(0, -1).findIndex((p) => !IDENT.test(p));
@@ -94,13 +87,6 @@ export class StatementVisitor extends BaseVisitor {
       valueLocation,
       endLine,
     };
-  }
-
-  private lastLine(node: CstElement): number {
-    if ('image' in node) return node.endLine ?? node.startLine!;
-    let max = 0;
-    for (const list of Object.values(node.children)) for (const el of list) max = Math.max(max, this.lastLine(el));
-    return max;
   }
 
   value(node: CstNode): ConfigValue {
@@ -217,7 +203,7 @@ export class StatementVisitor extends BaseVisitor {
       const keyNode = ec.key![0] as CstNode;
       const k = this.value(keyNode);
       if (Array.isArray(k) || k instanceof Dict) {
-        throw new ConfigError(`Unhashable dict key: a ${Array.isArray(k) ? 'list' : 'dict'} cannot be a key.`, this.loc(this.firstToken(keyNode)!), 'use a tuple, a string or a number as the key');
+        throw new ConfigError(`Unhashable dict key: a ${Array.isArray(k) ? 'list' : 'dict'} cannot be a key.`, this.nodeLoc(keyNode), 'use a tuple, a string or a number as the key');
       }
       const v = this.value(ec.val![0] as CstNode);
       const id = valueKey(k);
