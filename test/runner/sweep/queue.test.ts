@@ -7,6 +7,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { main } from '@cgan/runner';
 import { loadSweep } from '../../../packages/runner/src/sweep/load';
 import { checkRedis, defaultQueueName, enqueueTrials, parseQueueUrl } from '../../../packages/runner/src/sweep/queue';
 import { readStatus, toRecord, writePlan } from '../../../packages/runner/src/sweep/state';
@@ -127,6 +128,22 @@ maybe('a trial failing three times is marked failed with its error; the sweep go
   expect(states.map((s) => s.state)).toEqual(['done', 'failed', 'done']);
   expect(states[1].attempts).toBe(3);
   expect(states[1].error).toMatch(/configured to fail/);
+}, 60000);
+
+maybe('gan sweep run --queue --workers 2: enqueues, starts workers, shows progress, re-run skips', async () => {
+  const src = writeFiles({ 'sweep.gin': `sweep.grid = {'SweepToyGAN.g_lr': [1e-4, 2e-4, 3e-4]}\nsweep.seeds = [0, 1]\nsweep.seed_binding = 'SweepToyGAN.seed'\n` });
+  const sweepDir = tmpDir('sweep-queue-cli-');
+  let err = '';
+  const io = { out: () => undefined, err: (s: string) => void (err += s), progressStream: { isTTY: false } as NodeJS.WriteStream };
+  Object.assign(process.env, { FAKE_STEPS: '3', FAKE_STEP_MS: '10' });
+  const args = ['node', 'gan', 'sweep', 'run', path.join(src, 'sweep.gin'), '--sweep_dir', sweepDir, '--queue', url, '--workers', '2', '--trial_command', FAKE];
+  expect(await main(args, io)).toBe(0);
+  expect(err).toContain('6 trials enqueued');
+  expect(err).toContain('sweep: 6 trials done, 0 failed');
+  expect(err).toMatch(/trial [0-9a-f]{12} running/);
+  err = '';
+  expect(await main(args, io)).toBe(0);
+  expect(err).toContain('0 trials enqueued, 0 already queued, 6 finished earlier');
 }, 60000);
 
 test('an unreachable Redis fails fast with the URL in the message', async () => {
