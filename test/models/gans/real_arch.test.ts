@@ -62,13 +62,16 @@ penalty.fn = @wgangp_penalty
 
 test('conditional SSGAN and S3GAN + dcgan_arch: one finite step each', () => {
   for (const gin of [
-    'options.gan_class = @SSGAN\nSSGAN.rotated_batch_size = 4\nModularGAN.conditional = True\npenalty.fn = @dragan_penalty',
+    'options.gan_class = @SSGAN\nSSGAN.rotated_batch_size = 4\nModularGAN.conditional = True\npenalty.fn = @dragan_penalty\nD.spectral_norm = True',
     'options.gan_class = @S3GAN\nS3GAN.rotated_batch_fraction = 1\nModularGAN.conditional = True\nS3GAN.project_y = True\nS3GAN.use_predictor = True',
   ]) {
     config.clear();
     const { gan, store } = build(`options.architecture = "dcgan_arch"\n${gin}`);
     const s = gan.trainStep([batch16(2)], 0);
     expect(allFinite(s)).toBe(true);
+    // Heads follow D's spectral norm (compare_gan's use_sn for the rotation head).
+    if (gin.includes('SSGAN')) expect(store.has('discriminator_rotation/score_classify/kernel/u_var')).toBe(true);
+    else expect(store.has('discriminator_rotation/score_classify/kernel/u_var')).toBe(false);
     disposeGan(gan, store);
   }
 });

@@ -22,7 +22,7 @@ import { GanRuntime, GanVariant } from './abstract_gan';
 import { resolveArchitecture } from './architecture';
 import { GeneratorEma } from './ema';
 import { GanOptions, getOptions } from './options';
-import { maskedOneHot } from './tensor_utils';
+import { HeadContext, maskedOneHot } from './tensor_utils';
 import { z_generator } from './z';
 
 export interface ModularGANKwargs extends GanRuntime {
@@ -144,6 +144,12 @@ export class ModularGAN implements GanVariant {
       conditional,
       rng: this.rng,
     });
+  }
+
+  /** Where D's auxiliary heads live; they use spectral norm when the architecture's D does. */
+  headContext(isTraining: boolean): HeadContext {
+    const d = this.architecture.discriminator as unknown as { spectralNorm?: boolean };
+    return { store: this.store, rng: this.rng, isTraining, useSn: d.spectralNorm === true };
   }
 
   /** Prefixes a trainable variable may start with; anything else is an error (compare_gan's _check_variables). */

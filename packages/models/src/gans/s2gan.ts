@@ -72,8 +72,9 @@ export class S2GAN extends ModularGAN {
   private classifierOutputs(x: tf.Tensor4D, isTraining: boolean): { features: tf.Tensor2D; classLogits: tf.Tensor2D; rotationLogits: tf.Tensor2D } {
     return this.store.scope(CLASSIFIER_SCOPE, () => {
       const { features } = this.classifierNet.discriminator.apply(x, null, isTraining);
-      const rotationLogits = linear(this.store, this.rng, features, NUM_ROTATIONS, 'rotation_head');
-      const classLogits = linear(this.store, this.rng, stopGradient(features), this.numClasses, 'classifier');
+      const head = this.headContext(isTraining);
+      const rotationLogits = linear(head, features, NUM_ROTATIONS, 'rotation_head');
+      const classLogits = linear(head, stopGradient(features), this.numClasses, 'classifier');
       return { features, classLogits, rotationLogits };
     });
   }

@@ -22,7 +22,7 @@ import { get_losses } from '../losses/loss_lib';
 import { StepInputs, LossOutputs, ModularGAN, ModularGANKwargs } from './modular_gan';
 import {
   firstRows,
-  glorotNormal,
+  classEmbedding,
   lastRows,
   linear,
   maskedOneHot,
@@ -119,25 +119,20 @@ export class S3GAN extends ModularGAN {
     const isLabelAvailable = y ? (tf.cast(tf.greater(tf.sum(y, 1, true), 0.5), 'float32') as tf.Tensor2D) : null;
     let rotationLogits: tf.Tensor2D | null = null;
     if (this.selfSupervision === 'rotation') {
-      rotationLogits = this.store.scope('discriminator_rotation', () => linear(this.store, this.rng, base.features, NUM_ROTATIONS, 'score_classify'));
+      rotationLogits = this.store.scope('discriminator_rotation', () => linear(this.headContext(isTraining), base.features, NUM_ROTATIONS, 'score_classify'));
     }
     if (!this.projectY || !y || !isLabelAvailable) return { ...base, rotationLogits, auxLogits: null, isLabelAvailable };
     let yUsed: tf.Tensor2D = y;
     let auxLogits: tf.Tensor2D | null = null;
     if (this.usePredictor) {
-      const logitsAux = this.store.scope('discriminator_predictor', () => linear(this.store, this.rng, base.features, y.shape[1], 'predictor_linear'));
+      const logitsAux = this.store.scope('discriminator_predictor', () => linear(this.headContext(isTraining), base.features, y.shape[1], 'predictor_linear'));
       auxLogits = logitsAux;
       const yPredicted = this.useSoftPred
         ? tf.softmax(logitsAux)
         : (tf.cast(tf.oneHot(tf.argMax(stopGradient(logitsAux), 1) as tf.Tensor1D, y.shape[1]), 'float32') as tf.Tensor2D);
       yUsed = stopGradient(tf.add(tf.mul(tf.sub(1, isLabelAvailable), yPredicted), tf.mul(isLabelAvailable, y)) as tf.Tensor2D);
     }
-    const featDim = base.features.shape[1];
-    const kernel = this.store.scope('discriminator_projection', () => {
-      const seed = this.rng.nextSeed();
-      return this.store.get('kernel', [y.shape[1], featDim], (s) => glorotNormal(s, seed));
-    });
-    const embedded = tf.matMul(yUsed, kernel);
+    const embedded = classEmbedding(this.headContext(isTraining), yUsed, base.features.shape[1], 'discriminator_projection');
     const logits = tf.add(base.logits, tf.sum(tf.mul(embedded, base.features), 1, true)) as tf.Tensor2D;
     return { probs: tf.sigmoid(logits) as tf.Tensor2D, logits, features: base.features, rotationLogits, auxLogits, isLabelAvailable };
   }

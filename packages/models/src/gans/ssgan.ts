@@ -57,7 +57,7 @@ export class SSGAN extends ModularGAN {
   discriminatorWithRotation(x: tf.Tensor4D, y: tf.Tensor2D | null, isTraining: boolean): RotationOutput {
     const out = this.discriminator(x, y, isTraining);
     const rotationLogits = this.store.scope('discriminator_rotation', () =>
-      linear(this.store, this.rng, out.features, NUM_ROTATIONS, 'score_classify'),
+      linear(this.headContext(isTraining), out.features, NUM_ROTATIONS, 'score_classify'),
     );
     return { ...out, rotationLogits };
   }

@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng';
 import { VariableStore } from '../core/variables';
+import { glorotInit } from '../ops/initializers';
+import { kernelVariable, linear as opLinear } from '../ops/layers';
 
 /** tf.stop_gradient: the identity whose gradient is zero. */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
@@ -51,25 +53,29 @@ export function weightedSoftmaxCrossEntropy(labels: tf.Tensor2D, logits: tf.Tens
   });
 }
 
-/**
- * A dense layer for the auxiliary heads (rotation, predictor) under the current store scope:
- * `<scope>/kernel` ~ N(0, 0.02^2) (compare_gan's default weights.initializer) and `<scope>/bias` = 0.
- */
-export function linear(store: VariableStore, rng: Rng, x: tf.Tensor2D, units: number, scope: string, useBias = true): tf.Tensor2D {
-  return store.scope(scope, () => {
-    const inDim = x.shape[1];
-    const seed = rng.nextSeed();
-    const kernel = store.get('kernel', [inDim, units], (s) => tf.randomNormal(s, 0, 0.02, 'float32', seed));
-    let y = tf.matMul(x, kernel);
-    if (useBias) y = tf.add(y, store.get('bias', [units], (s) => tf.zeros(s)));
-    return y as tf.Tensor2D;
-  });
+/** Options of the auxiliary heads: where they live and whether D uses spectral norm. */
+export interface HeadContext {
+  store: VariableStore;
+  rng: Rng;
+  isTraining: boolean;
+  /** D's spectral_norm (compare_gan's heads follow the discriminator's `use_sn`). */
+  useSn: boolean;
 }
 
-/** tf.initializers.glorot_normal (TF1: truncated normal, stddev sqrt(2 / (fan_in + fan_out)) / .8796). */
-export function glorotNormal(shape: number[], seed: number): tf.Tensor {
-  const [fanIn, fanOut] = shape;
-  return tf.truncatedNormal(shape, 0, Math.sqrt(2 / (fanIn + fanOut)) / 0.87962566103423978, 'float32', seed);
+/**
+ * A dense layer for the auxiliary heads (rotation, predictor): arch_ops.linear in scope `scope`
+ * (`<scope>/kernel` from `weights.initializer`, `<scope>/bias`, spectral norm when D uses it).
+ */
+export function linear(h: HeadContext, x: tf.Tensor2D, units: number, scope: string, useBias = true): tf.Tensor2D {
+  return opLinear({ store: h.store, rng: h.rng, isTraining: h.isTraining }, x, units, { scope, use_bias: useBias, use_sn: h.useSn });
+}
+
+/** compare_gan's S3GAN.get_class_embedding: y @ kernel, kernel glorot-normal (spectrally normalised with D). */
+export function classEmbedding(h: HeadContext, y: tf.Tensor2D, embeddingDim: number, scope: string): tf.Tensor2D {
+  return h.store.scope(scope, () => {
+    const kernel = kernelVariable({ store: h.store, rng: h.rng, isTraining: h.isTraining }, 'kernel', [y.shape[1], embeddingDim], { initializer: glorotInit(), use_sn: h.useSn });
+    return tf.matMul(y, kernel as tf.Tensor2D);
+  });
 }
 
 /** One-hot labels [batch, numClasses] with rows of hidden labels (labelled == 0) set to zero. */
