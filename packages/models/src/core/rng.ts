@@ -3,6 +3,9 @@
  * label masks. Its state is a pair of 32-bit words, so it can be checkpointed and restored.
  * (mulberry32-style generator on a 64-bit counter: fast, deterministic on every backend.)
  */
+// Module-level aliases: under Jest's vm sandbox, looking up Math.* in hot loops is ~300x slower.
+const { imul, floor, sqrt, log, cos, PI } = Math;
+
 export interface RngState {
   seed: number;
   counter: number;
@@ -14,27 +17,27 @@ export class Rng {
 
   /** A uniform float in [0, 1). */
   uniform(): number {
-    let x = (this.seed ^ Math.imul(this.counter++ + 0x6d2b79f5, 0x9e3779b1)) >>> 0;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    let x = (this.seed ^ imul(this.counter++ + 0x6d2b79f5, 0x9e3779b1)) >>> 0;
+    x = imul(x ^ (x >>> 15), x | 1);
+    x ^= x + imul(x ^ (x >>> 7), x | 61);
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   }
 
   /** A 31-bit integer, e.g. a seed for a tfjs random op. */
   nextSeed(): number {
-    return Math.floor(this.uniform() * 2147483647);
+    return floor(this.uniform() * 2147483647);
   }
 
   /** An integer in [0, n). */
   int(n: number): number {
-    return Math.floor(this.uniform() * n);
+    return floor(this.uniform() * n);
   }
 
   /** A standard normal draw (Box-Muller). */
   normal(): number {
     const u = 1 - this.uniform();
     const v = this.uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return sqrt(-2 * log(u)) * cos(2 * PI * v);
   }
 
   /** Fisher-Yates shuffle of 0..n-1. */
@@ -53,7 +56,7 @@ export class Rng {
   /** An independent child stream (e.g. one for data, one for z), derived deterministically. */
   fork(tag: string): Rng {
     let h = this.seed ^ 0x811c9dc5;
-    for (let i = 0; i < tag.length; i++) h = Math.imul(h ^ tag.charCodeAt(i), 16777619);
+    for (let i = 0; i < tag.length; i++) h = imul(h ^ tag.charCodeAt(i), 16777619);
     return new Rng(h >>> 0);
   }
 
