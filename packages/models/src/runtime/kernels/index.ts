@@ -1,0 +1,30 @@
+/** Registers the training kernels the wasm backend lacks (or ships slow or wrong). Idempotent. */
+import { getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
+import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
+import { explicitSamePaddingConfig } from './explicit_same_padding';
+
+const OURS = Symbol.for('cgan.runtime.kernel');
+
+function install(k: KernelConfig | undefined): void {
+  if (!k) return;
+  const existing = getKernel(k.kernelName, 'wasm') as (KernelConfig & { [OURS]?: boolean }) | undefined;
+  if (existing?.[OURS]) return;
+  if (existing) unregisterKernel(k.kernelName, 'wasm');
+  registerKernel({ ...k, [OURS]: true } as KernelConfig);
+}
+
+/** Names of the wasm kernels this module installs or replaces. */
+export const wasmKernelNames = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'];
+
+export function registerWasmTrainingKernels(): void {
+  // Wrappers of the shipped kernels first: they look the originals up.
+  for (const name of ['Conv2D', 'FusedConv2D']) {
+    if (!(getKernel(name, 'wasm') as { [OURS]?: boolean } | undefined)?.[OURS]) install(explicitSamePaddingConfig(name));
+  }
+  for (const name of ['DepthwiseConv2dNative', 'FusedDepthwiseConv2D']) {
+    if (!(getKernel(name, 'wasm') as { [OURS]?: boolean } | undefined)?.[OURS]) install(explicitSamePaddingConfig(name, true));
+  }
+  install(conv2dBackpropFilterWasmConfig);
+  install(conv2dBackpropInputWasmConfig);
+}
