@@ -65,6 +65,19 @@ child.on('error', (e) => { process.stderr.write('cannot start trial command ' + 
 child.on('exit', (code, sig) => process.exit(code === null ? 128 + (require('os').constants.signals[sig] || 9) : code));
 `;
 
+const shellQuote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * A one-line summary (the exit status and the trial's `error:` line, or its last line), then
+ * the end of this attempt's log.
+ */
+export function describeFailure(status: string, log: string): string {
+  const attempt = log.slice(log.lastIndexOf('\n=== ') + 1).split('\n').slice(1).map((l) => l.trimEnd()).filter(Boolean);
+  const errorLine = [...attempt].reverse().find((l) => /^(error|gan):/.test(l)) ?? attempt[attempt.length - 1];
+  const tail = attempt.slice(-10).join('\n');
+  return `${status}${errorLine ? `: ${errorLine.slice(0, 300)}` : ''}${tail ? `\n${tail}` : ''}`;
+}
+
 /** A TrialRunner that spawns `command + trialArgs(...)` (through the guard), logging to trial.log. */
 export function processTrialRunner(command: string[], env: NodeJS.ProcessEnv = process.env): TrialRunner {
   return (trial, runDir, opts = {}) =>
@@ -73,7 +86,7 @@ export function processTrialRunner(command: string[], env: NodeJS.ProcessEnv = p
       const logFile = path.join(runDir, 'trial.log');
       const log = fs.openSync(logFile, 'a');
       const started = Date.now();
-      fs.writeSync(log, `\n=== ${new Date().toISOString()} ${[...command, ...trialArgs(trial, runDir)].join(' ')}\n`);
+      fs.writeSync(log, `\n=== ${new Date().toISOString()} ${[...command, ...trialArgs(trial, runDir)].map(shellQuote).join(' ')}\n`);
       const child = spawn(process.execPath, ['-e', GUARD, JSON.stringify([...command, ...trialArgs(trial, runDir)])], {
         stdio: ['ignore', log, log, 'ipc'],
         env,
@@ -90,8 +103,7 @@ export function processTrialRunner(command: string[], env: NodeJS.ProcessEnv = p
         const ok = exitCode === 0 && !spawnError;
         let error: string | undefined;
         if (!ok) {
-          const tail = fs.readFileSync(logFile, 'utf8').slice(-1200).trim().split('\n').slice(-12).join('\n');
-          error = `${spawnError ?? (signal ? `killed by ${signal}` : `exited with status ${exitCode}`)}${tail ? `; last output:\n${tail}` : ''}`;
+          error = describeFailure(spawnError ?? (signal ? `killed by ${signal}` : `exited with status ${exitCode}`), fs.readFileSync(logFile, 'utf8'));
         }
         resolve({ ok, exitCode, signal, wallTimeSec, error });
       };
