@@ -237,3 +237,32 @@ test('errors: unknown architecture names the known ones; non-conditional dataset
   expect(() => buildGan('options.architecture = "no_such_arch"\n')).toThrow(/options.architecture = "no_such_arch".*tiny_test_arch/);
   void info;
 });
+
+test('no tensor leaks: steps and samples of every variant keep tf.memory().numTensors flat', () => {
+  const configs = [
+    'options.gan_class = @ModularGAN\noptions.disc_iters = 2\npenalty.fn = @wgangp_penalty\nModularGAN.g_use_ema = True\nModularGAN.conditional = True\nModularGAN.fit_label_distribution = True',
+    'options.gan_class = @ModularGAN\noptions.disc_iters = 3\nModularGAN.experimental_joint_gen_for_disc = True\nModularGAN.conditional = True',
+    'options.gan_class = @SSGAN\nSSGAN.rotated_batch_size = 4\npenalty.fn = @dragan_penalty',
+    'options.gan_class = @S3GAN\nModularGAN.conditional = True\nS3GAN.rotated_batch_fraction = 2\nS3GAN.project_y = True\nS3GAN.use_predictor = True',
+    'options.gan_class = @S2GAN\nModularGAN.conditional = True\nS2GAN.pretrain_steps = 2',
+  ];
+  for (const gin of configs) {
+    config.clear();
+    const { gan, store } = buildGan(gin);
+    const batches = Array.from({ length: gan.discIters }, (_, i) => randomBatch(8, i + 1, [0]));
+    const z = gan.sampleZ(2);
+    const run = (step: number) => {
+      gan.trainStep(batches, step);
+      tf.dispose(gan.sample(z, null));
+    };
+    run(0);
+    run(1);
+    run(2); // optimizer slots exist from here on (S2GAN: first GAN step)
+    const before = tf.memory().numTensors;
+    run(3);
+    run(4);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([z, ...batches.flatMap((b) => [b.images, b.labels, b.labelled])]);
+    disposeGan(gan, store);
+  }
+});

@@ -29,6 +29,7 @@ export interface ModularGANKwargs extends GanRuntime {
   /** The resolved `options` (runner_lib's get_options_dict); read from bindings when omitted. */
   parameters?: GanOptions;
   deprecated_split_disc_calls: boolean;
+  experimental_joint_gen_for_disc: boolean;
   g_use_ema: boolean;
   ema_decay: number;
   ema_start_step: number;
@@ -69,6 +70,7 @@ export const D_PREFIX = 'discriminator';
   module: 'modular_gan',
   params: {
     deprecated_split_disc_calls: { default: false, type: t.bool, doc: 'pass real and fake images through D separately' },
+    experimental_joint_gen_for_disc: { default: false, type: t.bool, doc: 'generate the fakes of all disc_iters D steps in one G call' },
     g_use_ema: { default: false, type: t.bool, doc: 'sample with moving averages of G weights' },
     ema_decay: { default: 0.9999, type: t.number },
     ema_start_step: { default: 40000, type: t.int, doc: 'EMA decay is 0 before this step' },
@@ -94,6 +96,7 @@ export class ModularGAN implements GanVariant {
   readonly dOptimizer: tf.Optimizer;
   protected readonly lambda: number;
   protected readonly splitDiscCalls: boolean;
+  protected readonly jointGenForDisc: boolean;
   protected readonly fitLabelDistribution: boolean;
   protected readonly ema: GeneratorEma | null;
   protected readonly clipLimit: number | null;
@@ -119,6 +122,7 @@ export class ModularGAN implements GanVariant {
     this.conditional = kw.conditional;
     this.fitLabelDistribution = kw.fit_label_distribution;
     this.splitDiscCalls = kw.deprecated_split_disc_calls;
+    this.jointGenForDisc = kw.experimental_joint_gen_for_disc;
     this.zRng = kw.rng.fork('z');
     this.labelRng = kw.rng.fork('sampled_labels');
     const dOptFn = kw.d_optimizer_fn ?? kw.g_optimizer_fn;
@@ -296,25 +300,49 @@ export class ModularGAN implements GanVariant {
     }
     if (!this.built) this.build();
     const summaries: Record<string, number> = {};
-    // disc_iters discriminator updates, each on its own batch and fresh fakes.
-    batches.forEach((batch, i) => {
-      const dOut = this.discriminatorStep(batch);
-      for (const [k, v] of Object.entries(dOut)) summaries[k] = v;
-      summaries[`d_loss_${i}`] = dOut.d_loss;
-    });
+    // disc_iters discriminator updates, each on its own batch and fresh fakes (G is fixed during
+    // them, so with experimental_joint_gen_for_disc all fakes come from one G call).
+    const joint = this.jointGenForDisc && batches.length > 1 ? this.jointFakes(batches) : null;
+    try {
+      batches.forEach((batch, i) => {
+        const dOut = this.discriminatorStep(batch, joint ? joint[i] : undefined);
+        for (const [k, v] of Object.entries(dOut)) summaries[k] = v;
+        summaries[`d_loss_${i}`] = dOut.d_loss;
+      });
+    } finally {
+      if (joint) joint.forEach((j) => tf.dispose([j.fake, ...(j.fakeY ? [j.fakeY] : [])]));
+    }
     // One generator update on the last batch (its real half feeds D, as compare_gan's sub-step).
     const gOut = this.generatorStep(batches[batches.length - 1], step);
     for (const [k, v] of Object.entries(gOut)) if (!(k in summaries) || k === 'g_loss') summaries[k] = v;
     return summaries;
   }
 
-  protected discriminatorStep(batch: Batch): Record<string, number> {
+  /** The fakes (and their labels) of every D step from one generator call. */
+  protected jointFakes(batches: Batch[]): Array<{ fake: tf.Tensor4D; fakeY: tf.Tensor2D | null }> {
+    const sizes = batches.map((b) => b.images.shape[0]);
+    const ys = batches.map((b) => {
+      const realY = this.realLabels(b);
+      const fakeY = this.fakeLabels(b, realY);
+      if (realY) realY.dispose();
+      return fakeY;
+    });
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const z = this.sampleZ(total);
+    const allY = ys[0] ? (tf.concat(ys as tf.Tensor2D[], 0) as tf.Tensor2D) : null;
+    const fakes = tf.tidy(() => tf.split(this.generator(z, allY, true), sizes, 0) as tf.Tensor4D[]);
+    tf.dispose([z, ...(allY ? [allY] : [])]);
+    return fakes.map((fake, i) => ({ fake, fakeY: ys[i] }));
+  }
+
+  protected discriminatorStep(batch: Batch, given?: { fake: tf.Tensor4D; fakeY: tf.Tensor2D | null }): Record<string, number> {
     const realY = this.realLabels(batch);
-    const fakeY = this.fakeLabels(batch, realY);
-    const z = this.sampleZ(batch.images.shape[0]);
-    const fake = tf.tidy(() => this.generator(z, fakeY, true));
+    const fakeY = given ? null : this.fakeLabels(batch, realY);
+    const z = given ? null : this.sampleZ(batch.images.shape[0]);
+    const fake = given ? null : tf.tidy(() => this.generator(z!, fakeY, true));
     try {
-      const out = this.minimize(this.dOptimizer, this.dVars(), () => this.createLoss({ images: batch.images, realY, fake, fakeY, mode: 'd' }), 'd_loss');
+      const inputs = given ? { fake: given.fake, fakeY: given.fakeY } : { fake: fake!, fakeY };
+      const out = this.minimize(this.dOptimizer, this.dVars(), () => this.createLoss({ images: batch.images, realY, ...inputs, mode: 'd' }), 'd_loss');
       if (this.clipLimit !== null) clipWeights(this.dVars(), this.clipLimit);
       return out;
     } finally {
