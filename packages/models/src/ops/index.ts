@@ -2,6 +2,7 @@
 export * from './context';
 export * from './initializers';
 export * from './spectral_norm';
+export * from './conv';
 export * from './layers';
 export * from './standardize_batch';
 export * from './batch_norm';

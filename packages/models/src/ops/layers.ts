@@ -3,10 +3,12 @@
  * Variables (TF1 names): `<scope>/kernel`, `<scope>/bias`, and `<scope>/kernel/u_var` with
  * spectral norm. Kernels use the `weights` initializer; biases start at `bias_start` (0).
  * Convolutions are NHWC with 'SAME' padding, kernels [k_h, k_w, in, out]; deconv kernels
- * [k_h, k_w, out, in] (tf.nn.conv2d_transpose's layout).
+ * [k_h, k_w, out, in] (tf.nn.conv2d_transpose's layout). Both compute their kernel gradient
+ * with a forward convolution (ops/conv.ts), much faster than tfjs's Conv2DBackpropFilter.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OpContext, scope, variableSeed } from './context';
+import { conv2dSame, conv2dTransposeSame } from './conv';
 import { constantInit, weight_initializer, WeightInit } from './initializers';
 import { spectral_norm } from './spectral_norm';
 
@@ -62,7 +64,7 @@ export interface Conv2dOptions extends KernelOptions {
 export function conv2d(ctx: OpContext, inputs: tf.Tensor4D, outputDim: number, opts: Conv2dOptions): tf.Tensor4D {
   return scope(ctx, opts.name ?? 'conv2d', () => {
     const w = kernelVariable(ctx, 'kernel', [opts.k_h, opts.k_w, inputs.shape[3], outputDim], opts);
-    let out = tf.conv2d(inputs, w as tf.Tensor4D, [opts.d_h, opts.d_w], 'same');
+    let out = conv2dSame(inputs, w as tf.Tensor4D, [opts.d_h, opts.d_w]);
     if (opts.use_bias ?? true) out = tf.add(out, biasVariable(ctx, outputDim));
     return out;
   });
@@ -95,7 +97,7 @@ export function deconv2d(ctx: OpContext, inputs: tf.Tensor4D, outputShape: [numb
   }
   return scope(ctx, opts.name ?? 'deconv2d', () => {
     const kernel = kernelVariable(ctx, 'kernel', [opts.k_h, opts.k_w, c, inputs.shape[3]], opts);
-    const out = tf.conv2dTranspose(inputs, kernel as tf.Tensor4D, [b, h, w, c], [opts.d_h, opts.d_w], 'same');
+    const out = conv2dTransposeSame(inputs, kernel as tf.Tensor4D, [b, h, w, c], [opts.d_h, opts.d_w]);
     return tf.add(out, biasVariable(ctx, c));
   });
 }
