@@ -3,8 +3,14 @@ import { ConfigErrors, formatSource } from '@cgan/config-lang';
 test('canonical spacing, quotes and numbers; statement order kept', () => {
   const src = ['b.y   =[1,2 ,3,]', 'a.x=  "s"', "import   a.b", 'include "x.gin"', 'M=( 1 , )', 'c.z = {1:2, "k" : .5}', 'd.w = 1E-4', 'e.v = @s/f ( )'].join('\n');
   expect(formatSource(src)).toBe(
-    ['b.y = [1, 2, 3]', "a.x = 's'", 'import a.b', "include 'x.gin'", 'M = (1,)', "c.z = {1: 2, 'k': 0.5}", 'd.w = 0.0001', 'e.v = @s/f()', ''].join('\n'),
+    ['b.y = [1, 2, 3]', "a.x = 's'", 'import a.b', "include 'x.gin'", 'M = (1,)', "c.z = {1: 2, 'k': .5}", 'd.w = 1E-4', 'e.v = @s/f()', ''].join('\n'),
   );
+});
+
+test('number literals keep their spelling; other values are canonical', () => {
+  expect(formatSource('a.b = [0.0, 1e-5, 0x1F, - 2.50, 1_000, {1.0: -0.0}]\nM = (1e3,)')).toBe('a.b = [0.0, 1e-5, 0x1F, -2.50, 1_000, {1.0: -0.0}]\nM = (1e3,)\n');
+  // A repeated dict key drops a literal: the spelling falls back to the canonical one.
+  expect(formatSource("a.b = {1: 2.0, 1: 3.0, 'x': 4.0}")).toBe("a.b = {1: 3, 'x': 4}\n");
 });
 
 test('comments are kept: leading, trailing, inside values (moved above), at the end', () => {

@@ -57,6 +57,20 @@ function reparse(text: string): ConfigValue {
   return st.value;
 }
 
+test('numbers print like Python repr and parse back exactly', () => {
+  expect(['1e-05', '0.0001', '1.5e-07', '-2.5e-10', '5e-324', '1e+21', '-0.0', '1e999', '3'].map((s) => formatValueInline(reparse(s)))).toEqual([
+    '1e-05',
+    '0.0001',
+    '1.5e-07',
+    '-2.5e-10',
+    '5e-324',
+    '1e+21',
+    '-0.0',
+    '1e999',
+    '3',
+  ]);
+});
+
 test('printing any value then parsing it back gives the same value (one line)', () => {
   fc.assert(
     fc.property(value, (v) => {

@@ -4,7 +4,7 @@
  * defaults included). Both are valid Gin that parses back to the same bindings.
  */
 import { Config, config as globalConfig } from './config';
-import { encodeNumber, encodeString } from './syntax/literals';
+import { decodeNumber, encodeNumber, encodeString } from './syntax/literals';
 import { Statement } from './syntax/statements';
 import { ConfigurableReference, ConfigValue, Dict, MacroReference, REQUIRED, Tuple } from './values';
 
@@ -23,18 +23,20 @@ function isContainer(v: ConfigValue): boolean {
 
 /** A config value as a Gin literal on one line, e.g. `[1, (2,), {'a': @f()}]`. */
 export function formatValueInline(v: ConfigValue): string {
+  const f = formatValueInline;
+  if ((v as unknown) instanceof SpelledNumber) return (v as unknown as SpelledNumber).text;
   if (v === REQUIRED) return '%gin.REQUIRED';
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'number') return encodeNumber(v);
   if (typeof v === 'string') return encodeString(v);
-  if (Array.isArray(v)) return `[${v.map(formatValueInline).join(', ')}]`;
+  if (Array.isArray(v)) return `[${v.map(f).join(', ')}]`;
   if (v instanceof Tuple) {
-    if (v.items.length === 1) return `(${formatValueInline(v.items[0])},)`;
-    return `(${v.items.map(formatValueInline).join(', ')})`;
+    if (v.items.length === 1) return `(${f(v.items[0])},)`;
+    return `(${v.items.map(f).join(', ')})`;
   }
-  if (v instanceof Dict) return `{${v.entries.map(([k, x]) => `${formatValueInline(k)}: ${formatValueInline(x)}`).join(', ')}}`;
+  if (v instanceof Dict) return `{${v.entries.map(([k, x]) => `${f(k)}: ${f(x)}`).join(', ')}}`;
   if (v instanceof ConfigurableReference) return `@${v.scopedName}${v.evaluate ? '()' : ''}`;
   if (v instanceof MacroReference) return `%${v.name}`;
   throw new TypeError(`not a config value: ${String(v)}`);
@@ -75,13 +77,45 @@ export function formatBinding(scope: string | string[], selector: string, param:
   return `${key} = ${formatValue(value, { width, prefix: key.length + 3 })}`;
 }
 
+/** A number as the source spelled it (used by the formatter only). */
+class SpelledNumber {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * Formats a statement's value reusing its number literals as written (`1e-5`, `0.0`, `0x1F`),
+ * in source order; if the literals stop matching (e.g. a repeated dict key was dropped), the
+ * remaining numbers get the canonical spelling.
+ */
+function formatWithSource(v: ConfigValue, texts: string[] | undefined, width: number, prefix: number): string {
+  if (!texts?.length) return formatValue(v, { width, prefix });
+  const queue = [...texts];
+  const spell = (x: ConfigValue): ConfigValue => {
+    if (typeof x === 'number') {
+      const t = queue.shift();
+      if (t !== undefined && Object.is(decodeNumber(t), Math.abs(x)) && Number.isFinite(x)) {
+        return new SpelledNumber(`${x < 0 || Object.is(x, -0) ? '-' : ''}${t}`) as unknown as ConfigValue;
+      }
+      queue.length = 0;
+      return x;
+    }
+    if (Array.isArray(x)) return x.map(spell);
+    if (x instanceof Tuple) return new Tuple(x.items.map(spell));
+    if (x instanceof Dict) return new Dict(x.entries.map(([k, y]) => [spell(k), spell(y)] as [ConfigValue, ConfigValue]));
+    return x;
+  };
+  return formatValue(spell(v), { width, prefix });
+}
+
 /** A statement in canonical form (without its comments). */
 export function formatStatement(st: Statement, width = 80): string {
   switch (st.kind) {
-    case 'binding':
-      return formatBinding(st.scope, st.selector, st.param, st.value, width);
+    case 'binding': {
+      const key = `${st.scope ? `${st.scope}/` : ''}${st.selector}.${st.param}`;
+      return `${key} = ${formatWithSource(st.value, st.numberTexts, width, key.length + 3)}`;
+    }
     case 'macro':
-      return `${st.name} = ${formatValue(st.value, { width, prefix: st.name.length + 3 })}`;
+      return `${st.name} = ${formatWithSource(st.value, st.numberTexts, width, st.name.length + 3)}`;
     case 'import':
       return `import ${st.module}`;
     case 'include':

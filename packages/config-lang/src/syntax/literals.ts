@@ -108,5 +108,10 @@ export function encodeNumber(n: number): string {
   if (n === Infinity) return '1e999';
   if (n === -Infinity) return '-1e999';
   if (Object.is(n, -0)) return '-0.0';
-  return String(n);
+  const a = Math.abs(n);
+  if (Number.isInteger(n) || a >= 1e-4) return String(n);
+  // Like Python's repr: small floats in scientific notation with a two-digit exponent (1e-05).
+  const [mant, exp] = n.toExponential().split('e');
+  const e = Number(exp);
+  return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }

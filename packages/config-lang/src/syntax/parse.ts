@@ -78,7 +78,12 @@ export function parseSource(source: string, file = '<string>'): ParseResult {
       continue;
     }
     try {
-      statements.push(visitor.toStatement(cst, last));
+      const st = visitor.toStatement(cst, last);
+      if (st.kind === 'binding' || st.kind === 'macro') {
+        const nums = group.filter((t) => t.tokenType === T.NumberLiteral).map((t) => t.image);
+        if (nums.length) st.numberTexts = nums;
+      }
+      statements.push(st);
     } catch (e) {
       if (e instanceof ConfigError) errors.push(e);
       else throw e;

@@ -14,6 +14,8 @@ export interface BindingStatement {
   paramLocation: Location;
   valueLocation: Location;
   endLine: number;
+  /** Number literals of the value as written, in source order (the formatter keeps them). */
+  numberTexts?: string[];
 }
 
 export interface MacroStatement {
@@ -24,6 +26,7 @@ export interface MacroStatement {
   location: Location;
   valueLocation: Location;
   endLine: number;
+  numberTexts?: string[];
 }
 
 export interface ImportStatement {
