@@ -8,3 +8,4 @@ export * from './penalties';
 export * from './optimizers';
 export * from './gans';
 export * from './metrics';
+export * from './runtime';

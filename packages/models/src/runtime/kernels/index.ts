@@ -2,6 +2,7 @@
 import { getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
+import { CPU_FALLBACK_KERNELS, cpuFallbackConfig } from './cpu_fallback';
 import { explicitSamePaddingConfig } from './explicit_same_padding';
 
 const OURS = Symbol.for('cgan.runtime.kernel');
@@ -15,7 +16,7 @@ function install(k: KernelConfig | undefined): void {
 }
 
 /** Names of the wasm kernels this module installs or replaces. */
-export const wasmKernelNames = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'];
+export const wasmKernelNames = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
 
 export function registerWasmTrainingKernels(): void {
   // Wrappers of the shipped kernels first: they look the originals up.
@@ -27,4 +28,5 @@ export function registerWasmTrainingKernels(): void {
   }
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
+  for (const name of CPU_FALLBACK_KERNELS) install(cpuFallbackConfig(name));
 }

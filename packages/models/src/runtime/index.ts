@@ -1,0 +1,4 @@
+export * from './backend';
+export * from './seed';
+export * from './runtime';
+export { registerWasmTrainingKernels, wasmKernelNames } from './kernels';
