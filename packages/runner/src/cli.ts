@@ -9,6 +9,8 @@ import { registerEval } from './commands/eval';
 import { registerSample } from './commands/sample';
 import { registerTrain } from './commands/train';
 import { registerSweep } from './commands/sweep';
+import { registerMetrics } from './commands/metrics';
+import { registerTrainClassifier } from './commands/train_classifier';
 import { formatError } from './errors';
 import { Io, processIo } from './io';
 
@@ -28,6 +30,8 @@ export function buildProgram(io: Io = processIo, run: Runner = () => undefined):
   registerSample(program, io, run);
   registerDiff(program, io, run);
   registerSweep(program, io, run);
+  registerMetrics(program, io, run);
+  registerTrainClassifier(program, io, run);
   return program;
 }
 

@@ -31,6 +31,9 @@ import { msSsimDiversity } from './ms_ssim';
 import { readNpy, writeNpy } from './npy';
 import { prdScore } from './prd';
 import { FeatureExtractor } from './extractors/types';
+import { loadFeatureExtractor } from './extractors';
+import { GanVariant } from '../gans/abstract_gan';
+import { Rng } from '../core/rng';
 
 export const METRIC_NAMES = ['fid', 'kid', 'inception_score', 'prd', 'ms_ssim'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -265,4 +268,49 @@ export async function evaluatePredictorAccuracy(opts: { predict: (images: tf.Ten
   }
   if (n === 0) throw new Error(`accuracy: the ${split} split is empty`);
   return correct / n;
+}
+
+/** What the runner passes to its evaluator (packages/runner/src/evaluation.ts EvalContext). */
+export interface GanEvalContext {
+  gan: GanVariant;
+  dataset: GanDataset;
+  step: number;
+  modelDir: string;
+  rng: Rng;
+  log: (msg: string) => void;
+}
+
+const extractorCache = new Map<string, Promise<FeatureExtractor>>();
+
+/**
+ * The runner's evaluator (eval_after_train, continuous_eval, `gan eval`): samples the GAN
+ * (with uniformly drawn one-hot labels when it is conditional), loads the configured feature
+ * extractor once per dataset (`metrics.feature_extractor`, default the domain classifier) and
+ * returns evaluateGenerator's metrics.
+ */
+export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, number>> {
+  const name = ctx.dataset.info.name;
+  let ex = extractorCache.get(name);
+  if (!ex) {
+    ex = loadFeatureExtractor(name);
+    extractorCache.set(name, ex);
+    ex.catch(() => extractorCache.delete(name));
+  }
+  const extractor = await ex;
+  const k = ctx.dataset.info.numClasses;
+  const sample = (n: number): tf.Tensor4D => {
+    const z = ctx.gan.sampleZ(n);
+    let y: tf.Tensor2D | null = null;
+    if (ctx.gan.conditional) {
+      const labels = Int32Array.from({ length: n }, () => ctx.rng.int(k));
+      y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), k), 'float32') as tf.Tensor2D);
+    }
+    try {
+      return ctx.gan.sample(z, y);
+    } finally {
+      z.dispose();
+      y?.dispose();
+    }
+  };
+  return evaluateGenerator({ sample, dataset: ctx.dataset, extractor, log: ctx.log });
 }

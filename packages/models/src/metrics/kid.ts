@@ -16,21 +16,26 @@ export interface PolynomialKernel {
 
 const DEFAULT_KERNEL: PolynomialKernel = { degree: 3, coef0: 1 };
 
-function kernelSums(x: FeatureMatrix, y: FeatureMatrix, k: PolynomialKernel, excludeDiagonal: boolean): number {
+function kernelValue(dot: number, gamma: number, k: PolynomialKernel): number {
+  const b = gamma * dot + k.coef0;
+  return k.degree === 3 ? b * b * b : Math.pow(b, k.degree);
+}
+
+/** Sum of k(x_i, y_j) over all pairs; for x === y (symmetric) over i != j only. */
+function kernelSums(x: FeatureMatrix, y: FeatureMatrix, k: PolynomialKernel, symmetric: boolean): number {
   const d = x.cols;
   const gamma = k.gamma ?? 1 / d;
   let total = 0;
   for (let i = 0; i < x.rows; i++) {
     const xi = i * d;
-    for (let j = 0; j < y.rows; j++) {
-      if (excludeDiagonal && i === j) continue;
+    for (let j = symmetric ? i + 1 : 0; j < y.rows; j++) {
       const yj = j * d;
       let dot = 0;
       for (let c = 0; c < d; c++) dot += x.data[xi + c] * y.data[yj + c];
-      total += Math.pow(gamma * dot + k.coef0, k.degree);
+      total += kernelValue(dot, gamma, k);
     }
   }
-  return total;
+  return symmetric ? 2 * total : total;
 }
 
 /** Unbiased MMD^2 between the rows of x and y (same number of rows m >= 2). */

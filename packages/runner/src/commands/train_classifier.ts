@@ -1,0 +1,120 @@
+/**
+ * `gan train-classifier --dataset fashion-mnist`: trains the domain classifier used as the
+ * default feature extractor of the metrics (penultimate layer = features, logits = IS) and
+ * saves it (model.json, weights.bin, classifier.json with its test accuracy) where
+ * `metrics.domain_classifier` looks for it.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Command, Option } from 'commander';
+import * as path from 'path';
+import { BACKEND_CHOICES, BackendChoice, createDataset, defaultClassifierDir, describeSelection, saveClassifier, trainClassifier, useBackend } from '@cgan/models';
+import { RunError } from '../errors';
+import { Io, loggerFor } from '../io';
+import { positiveInt } from './common';
+
+export interface TrainClassifierFlags {
+  dataset: string;
+  dataDir?: string;
+  out?: string;
+  epochs: number;
+  trainExamples: number;
+  testExamples: number;
+  batchSize: number;
+  learningRate: number;
+  convFilters: number[];
+  denseUnits: number;
+  seed: number;
+  backend: string;
+  quiet?: boolean;
+}
+
+async function selectBackend(name: string): Promise<string> {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(name)) {
+    throw new RunError(`Unknown --backend '${name}'.`, `choose one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  try {
+    const sel = await useBackend(name as BackendChoice);
+    await tf.ready();
+    return describeSelection(sel);
+  } catch (e) {
+    throw new RunError((e as Error).message, 'use --backend auto or --backend cpu');
+  }
+}
+
+export async function trainClassifierCommand(f: TrainClassifierFlags, io: Io): Promise<Record<string, unknown>> {
+  const log = loggerFor(io, f.quiet);
+  log.info(await selectBackend(f.backend));
+  const ds = await createDataset({ overrides: { name: f.dataset, data_dir: f.dataDir ?? null }, log: log.info });
+  const out = path.resolve(f.out ?? defaultClassifierDir(ds.info.name));
+  log.info(`training a ${f.convFilters.join('-')}-conv + ${f.denseUnits}-unit classifier on ${Math.min(f.trainExamples, ds.info.numExamples.train)} ${ds.info.name} images, ${f.epochs} epoch(s), backend ${tf.getBackend()}`);
+  const trained = await trainClassifier({
+    dataset: ds.info.name,
+    imageShape: ds.info.imageShape,
+    numClasses: ds.info.numClasses,
+    train: ds.data('train'),
+    test: ds.data('test'),
+    train_examples: f.trainExamples,
+    test_examples: f.testExamples,
+    epochs: f.epochs,
+    batch_size: f.batchSize,
+    learning_rate: f.learningRate,
+    seed: f.seed,
+    arch: { conv_filters: f.convFilters, dense_units: f.denseUnits },
+    log: log.info,
+  });
+  const meta = await saveClassifier(out, trained);
+  trained.model.dispose();
+  io.out(`${meta.dataset} classifier: test accuracy ${(meta.testAccuracy * 100).toFixed(2)}% on ${meta.testExamples} test images (${meta.seconds.toFixed(0)} s); saved to ${out}\n`);
+  return { ...meta, dir: out };
+}
+
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new RunError(`${name} must be a positive number, got '${v}'.`);
+  return n;
+};
+
+export function registerTrainClassifier(program: Command, io: Io, run: (p: Promise<unknown>) => void): void {
+  program
+    .command('train-classifier')
+    .description('Train the small convnet whose features and logits the metrics use (fid[<dataset>-classifier], ...).')
+    .requiredOption('--dataset <name>', 'fashion-mnist, mnist, cifar10, shapes, ...')
+    .option('--data_dir <dir>', 'folder holding the dataset files')
+    .option('--out <dir>', 'where to save (default $GAN_CLASSIFIER_DIR/<dataset> or ~/.cache/compare-gan-js/classifiers/<dataset>)')
+    .addOption(new Option('--epochs <n>').argParser(positiveInt('--epochs')).default(2))
+    .addOption(new Option('--train_examples <n>', 'random training subset').argParser(positiveInt('--train_examples')).default(30000))
+    .addOption(new Option('--test_examples <n>', 'test images used for the accuracy').argParser(positiveInt('--test_examples')).default(10000))
+    .addOption(new Option('--batch_size <n>').argParser(positiveInt('--batch_size')).default(64))
+    .addOption(new Option('--learning_rate <x>').argParser(num('--learning_rate')).default(0.001))
+    .addOption(new Option('--conv_filters <list>', 'comma-separated filters per conv layer').default('16,32').argParser((v) => {
+      const l = v.split(',').map((s) => Number(s.trim()));
+      if (!l.length || l.some((n) => !Number.isInteger(n) || n <= 0)) throw new RunError(`--conv_filters must be comma-separated positive integers, got '${v}'.`);
+      return l;
+    }))
+    .addOption(new Option('--dense_units <n>', 'size of the feature layer').argParser(positiveInt('--dense_units')).default(128))
+    .addOption(new Option('--seed <n>').argParser(positiveInt('--seed')).default(1))
+    .addOption(new Option('--backend <name>', 'auto, wasm, cpu, tensorflow, tensorflow-gpu (as runtime.backend)').default('auto'))
+    .option('-q, --quiet', 'no progress messages')
+    .action((o: Record<string, unknown>) =>
+      run(
+        trainClassifierCommand(
+          {
+            dataset: o.dataset as string,
+            dataDir: o.data_dir as string | undefined,
+            out: o.out as string | undefined,
+            epochs: o.epochs as number,
+            trainExamples: o.train_examples as number,
+            testExamples: o.test_examples as number,
+            batchSize: o.batch_size as number,
+            learningRate: o.learning_rate as number,
+            convFilters: typeof o.conv_filters === 'string' ? (o.conv_filters as string).split(',').map(Number) : (o.conv_filters as number[]),
+            denseUnits: o.dense_units as number,
+            seed: o.seed as number,
+            backend: o.backend as string,
+            quiet: o.quiet as boolean | undefined,
+          },
+          io,
+        ),
+      ),
+    );
+}
