@@ -9,3 +9,5 @@ export * from './optimizers';
 export * from './gans';
 export * from './metrics';
 export * from './runtime';
+export * as arch_ops from './ops';
+export * from './architectures';
