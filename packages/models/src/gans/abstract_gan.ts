@@ -7,12 +7,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng';
 import { VariableStore } from '../core/variables';
 import { Batch, DatasetInfo } from '../datasets/types';
+import { GanOptions } from './options';
 
 /** Passed by the runner to every GAN variant constructor (merged into its kwargs). */
 export interface GanRuntime {
   datasetInfo: DatasetInfo;
   store: VariableStore;
+  /** The run's stream: z, sampled labels and penalty noise fork from it; architectures seed from it. */
   rng: Rng;
+  /** The resolved `options` (getOptions()); the variant reads them from the bindings when omitted. */
+  parameters?: GanOptions;
 }
 
 export interface GanVariant {
@@ -24,7 +28,11 @@ export interface GanVariant {
   /**
    * One training step as Compare GAN counts it: `disc_iters` discriminator updates on the
    * given batches (batches.length === discIters) and one generator update.
-   * Returns scalar summaries, e.g. { d_loss, g_loss, penalty, ... }.
+   * `step` is the 0-based index of this training step (the checkpointed step counter): it drives
+   * `ModularGAN.ema_start_step` and S2GAN's pre-training phase (steps < `S2GAN.pretrain_steps`
+   * train only its classifier). The G update reuses the last batch's real images.
+   * Returns scalar summaries, e.g. { d_loss, g_loss, penalty, d_loss_0..., ... } (all finite;
+   * a non-finite loss throws before any weight is changed by that update).
    */
   trainStep(batches: Batch[], step: number): Record<string, number>;
   /** How many batches one trainStep consumes. */
