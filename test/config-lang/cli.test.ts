@@ -52,6 +52,16 @@ test('parse --json prints the statements in file order, includes expanded in pla
   });
 });
 
+test('parse without --json prints the statements as Gin; -I adds include search paths', () => {
+  write('lib/shared.gin', 'S = 1e-5\n');
+  write('main.gin', "include 'shared.gin'\na.b   =  ( 1, )\n");
+  const r = gan('parse', 'main.gin', '-I', 'lib');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe("include 'shared.gin'\nS = 1e-5\na.b = (1,)\n");
+  expect(gan('parse', 'main.gin').stderr).toMatch(/^main\.gin:1:1: error: Included file 'shared.gin' not found\./);
+});
+
 test('parse errors: exit 1, FILE:LINE:COL: error:, the source line, a caret, no stack trace', () => {
   write('bad.gin', 'ok.x = 1\nbad.y = [1,,]\n');
   const r = gan('parse', 'bad.gin', '--json');

@@ -212,3 +212,27 @@ test('operativeConfigStr lists what was used, defaults included, and parses back
   expect(again.macro('STEPS')).toBe(3);
   expect(again.query('hinge', 'margin')).toBe(1);
 });
+
+test('syntax errors in an included file carry that file and line; collecting finds them all', () => {
+  write('inc/bad.gin', 'ok.a = 1\nbad.b = [1,,]\n');
+  const top = write('top.gin', "include 'inc/bad.gin'\nq..r = 1\n");
+  expect(() => loadConfigFiles([top])).toThrow(/Unexpected ','/);
+  const { errors } = loadConfigFiles([top], [], { collectErrors: true });
+  expect(errors.map((e) => [path.relative(dir, e.location!.file), e.location!.line, e.location!.column])).toEqual([
+    ['top.gin', 2, 1],
+    [path.join('inc', 'bad.gin'), 2, 12],
+  ]);
+});
+
+test('binding after finalize() is an error at the statement', () => {
+  config.finalize();
+  expect(() => parseConfig('hinge.margin = 2.0', { file: 'late.gin' })).toThrow(/locked/);
+});
+
+test('macros bound later in a file are resolved lazily; a macro cycle is reported', () => {
+  parseConfig('train.steps = %S\nS = %T\nT = 4\ntrain.loss_fn = @hinge');
+  expect((train({}) as { steps: number }).steps).toBe(4);
+  config.clear();
+  parseConfig('train.steps = %A\nA = %B\nB = %A\ntrain.loss_fn = @hinge');
+  expect(() => train({})).toThrow(/Macro cycle: %A -> %B -> %A/);
+});

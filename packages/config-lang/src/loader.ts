@@ -46,11 +46,12 @@ export function loadSource(text: string, file: string, dir: string, opts: LoadOp
   const parsed = parseSource(text, file);
   const errors: ConfigError[] = [];
   const statements: Statement[] = [];
-  if (parsed.errors.length) {
-    if (!opts.collectErrors) throw parsed.errors[0];
-    errors.push(...parsed.errors);
-  }
+  if (opts.collectErrors) errors.push(...parsed.errors);
+  // Without collecting, the first error in reading order wins (an include's content is read
+  // where the include stands).
+  const firstSyntax = opts.collectErrors ? undefined : parsed.errors[0];
   for (const st of parsed.statements) {
+    if (firstSyntax && firstSyntax.location!.line < st.location.line) throw firstSyntax;
     statements.push(st);
     if (st.kind !== 'include') continue;
     try {
@@ -62,6 +63,7 @@ export function loadSource(text: string, file: string, dir: string, opts: LoadOp
       else throw e;
     }
   }
+  if (firstSyntax) throw firstSyntax;
   return { statements, errors };
 }
 

@@ -138,7 +138,9 @@ function render(imports: string[], macros: Array<[string, ConfigValue]>, section
     const lines = [...macros].sort((a, b) => a[0].localeCompare(b[0])).map(([n, v]) => `${n} = ${formatValue(v, { prefix: n.length + 3 })}`);
     out.push(['# Macros:', RULE, ...lines].join('\n'));
   }
-  const sorted = [...sections].sort((a, b) => a.fullName.localeCompare(b.fullName) || a.scope.join('/').localeCompare(b.scope.join('/')));
+  // Gin's order: by configurable name, then its module, then the scopes (innermost first).
+  const sortKey = (x: Section) => [...x.fullName.toLowerCase().split('.').reverse(), ...x.scope.map((p) => p.toLowerCase()).reverse()].join('/');
+  const sorted = [...sections].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
   for (const s of sorted) {
     if (!s.params.size) continue;
     const name = [...s.scope, s.fullName].join('/');
