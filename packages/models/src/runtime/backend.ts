@@ -84,9 +84,19 @@ async function tryOne(name: Exclude<BackendChoice, 'auto'>): Promise<{ tfjsName:
       } catch (e) {
         return { tfjsName: 'cpu', reason: `@tensorflow/tfjs-backend-cpu failed to load: ${errText(e)}` };
       }
+      quietCpuBackend();
       return { tfjsName: 'cpu', reason: await activate('cpu') };
     }
   }
+}
+
+/**
+ * The cpu backend prints a "install tfjs-node" banner on first use in Node. The selection above
+ * already says why tfjs-node is not used, so the banner is switched off.
+ */
+export function quietCpuBackend(): void {
+  const b = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | undefined;
+  if (b && 'firstUse' in b) b.firstUse = false;
 }
 
 /**

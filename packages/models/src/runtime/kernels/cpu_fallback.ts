@@ -17,7 +17,8 @@ export const CPU_FALLBACK_KERNELS = ['MaxPoolGrad', 'ResizeNearestNeighborGrad',
 export function cpuFallbackConfig(kernelName: string): KernelConfig {
   const kernelFunc: KernelFunc = ({ inputs, attrs, backend }) => {
     const wasm = backend as unknown as WasmBackendLike;
-    const cpu = engine().findBackend('cpu') as KernelBackend | null;
+    const cpu = engine().findBackend('cpu') as (KernelBackend & { firstUse?: boolean }) | null;
+    if (cpu && 'firstUse' in cpu) cpu.firstUse = false; // no "install tfjs-node" banner for a fallback
     const cpuKernel = getKernel(kernelName, 'cpu');
     if (!cpu || !cpuKernel) throw new Error(`${kernelName} on wasm runs the cpu backend's kernel, but @tensorflow/tfjs-backend-cpu is not available; reinstall the workspace dependencies.`);
     const cpuInputs: Record<string, TensorInfo> = {};
