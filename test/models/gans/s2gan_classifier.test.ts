@@ -6,13 +6,16 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { config } from '@cgan/config-lang';
-import { Batch, renderShapes, Rng } from '@cgan/models';
+import { Batch, renderShapes, Rng, useBackend } from '@cgan/models';
 import { buildGan, disposeGan } from './helpers';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useBackend('wasm');
 });
 afterEach(() => config.clear());
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 test('S2GAN pre-training labels the unlabelled shapes well above chance', () => {
   const N = 512;
