@@ -27,8 +27,6 @@ function bindTinyWidths(): void {
   bind('resnet5.Discriminator', 'ch', 1);
   bind('resnet_biggan.Generator', 'ch', 1);
   bind('resnet_biggan.Discriminator', 'ch', 1);
-  bind('resnet_biggan.Generator', 'blocks_with_attention', '');
-  bind('resnet_biggan.Discriminator', 'blocks_with_attention', '');
   bind('G', 'batch_norm_fn', { ref: 'batch_norm' });
   bind('D', 'spectral_norm', true);
 }

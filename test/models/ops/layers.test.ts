@@ -76,7 +76,9 @@ test('non-local block: shape kept, identity at init (sigma = 0), attention once 
   expect(store.all().get('attn/conv2d_g/kernel')!.shape).toEqual([1, 1, 16, 8]);
   store.all().get('attn/sigma')!.assign(tf.scalar(1));
   expect(tf.max(tf.abs(tf.sub(non_local_block(ctx, x, 'attn', false), x))).dataSync()[0]).toBeGreaterThan(0);
-  expect(() => non_local_block(ctx, tf.ones([1, 4, 4, 4]) as tf.Tensor4D, 'small', false)).toThrow(/at least 8 channels/);
+  expect(non_local_block(ctx, tf.ones([1, 4, 4, 4]) as tf.Tensor4D, 'narrow', false).shape).toEqual([1, 4, 4, 4]);
+  expect(store.all().get('narrow/conv2d_phi/kernel')!.shape).toEqual([1, 1, 4, 1]);
+  expect(() => non_local_block(ctx, tf.ones([1, 1, 1, 8]) as tf.Tensor4D, 'tiny', false)).toThrow(/at least 2x2 positions/);
 }));
 
 test('projection: <embed(y), h> per example', () => withStore((store) => {

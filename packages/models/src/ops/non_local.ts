@@ -11,13 +11,14 @@ import { conv1x1 } from './layers';
 
 export function non_local_block(ctx: OpContext, x: tf.Tensor4D, name: string, useSn: boolean): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
-  if (c < 8 || h < 2 || w < 2) {
-    throw new Error(`non_local_block '${name}' needs at least 8 channels and 2x2 positions, got [${x.shape}]; use a larger ch or attach it to another block.`);
+  if (h < 2 || w < 2) {
+    throw new Error(`non_local_block '${name}' needs at least 2x2 positions (it max-pools them), got [${x.shape}]; attach it to an earlier block (blocks_with_attention).`);
   }
   const flatten = (t: tf.Tensor4D) => tf.reshape(t, [b, t.shape[1] * t.shape[2], t.shape[3]]) as tf.Tensor3D;
   return scope(ctx, name, () => {
-    const cAttn = Math.floor(c / 8);
-    const cG = Math.floor(c / 2);
+    // compare_gan: C/8 and C/2 (at least one channel, so narrow test models work too).
+    const cAttn = Math.max(1, Math.floor(c / 8));
+    const cG = Math.max(1, Math.floor(c / 2));
     const theta = flatten(conv1x1(ctx, x, cAttn, { name: 'conv2d_theta', use_sn: useSn, use_bias: false }));
     const phi = flatten(tf.maxPool(conv1x1(ctx, x, cAttn, { name: 'conv2d_phi', use_sn: useSn, use_bias: false }), 2, 2, 'valid'));
     const attn = tf.softmax(tf.matMul(theta, phi, false, true));
