@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './runtime';
 export * as arch_ops from './ops';
 export * from './architectures';
+export * from './representation';

@@ -13,3 +13,4 @@ export * as infogan from './infogan';
 export * as resnet_cifar from './resnet_cifar';
 export * as resnet5 from './resnet5';
 export * as resnet_biggan from './resnet_biggan';
+export * from './encoder';

@@ -7,3 +7,4 @@ export * from './modular_gan';
 export * from './ssgan';
 export * from './s3gan';
 export * from './s2gan';
+export * from './bigbigan';

@@ -1,0 +1,3 @@
+/** Representation evaluation of encoder GANs (BigBiGAN): the linear probe. */
+export * from './linear_probe';
+export * from './evaluate';
