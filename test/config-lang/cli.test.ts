@@ -107,7 +107,7 @@ test('check reports every error found, not just the first, and exits 1', () => {
   const r = gan('check', 'c.gin', '--binding', 'other.thing = @nowhere');
   expect(r.code).toBe(1);
   const heads = r.stderr.split('\n').filter((l) => / error: /.test(l));
-  expect(heads.map((l) => l.split(' error: ')[0])).toEqual(['c.gin:1:1:', 'c.gin:2:1:', 'c.gin:3:5:', 'c.gin:4:10:', '<binding>:1:1:', '<binding>:1:15:']);
+  expect(heads.map((l) => l.split(' error: ')[0])).toEqual(['c.gin:1:1:', 'c.gin:2:1:', 'c.gin:3:5:', 'c.gin:4:10:', '<binding 1>:1:1:', '<binding 1>:1:15:']);
   expect(r.stderr).toMatch(/6 errors found/);
   expect(r.stderr).not.toMatch(/\n\s+at /);
 });

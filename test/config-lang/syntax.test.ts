@@ -199,3 +199,9 @@ describe('syntax errors name the problem, the place and a fix', () => {
     expect(e.location).toMatchObject({ line: 3, column: 5, lineText: '  2 3]' });
   });
 });
+
+test('the caret lines up under tab-indented text', () => {
+  const e = parseSource('\tx.y = [1,,]', 't.gin').errors[0];
+  expect(e.location).toMatchObject({ line: 1, column: 11 });
+  expect(e.format().split('\n')[2]).toBe('    \t         ^');
+});

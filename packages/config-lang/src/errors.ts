@@ -20,7 +20,9 @@ export class ConfigError extends Error {
     lines.push(loc ? `${loc.file}:${loc.line}:${loc.column}: error: ${this.message}` : `error: ${this.message}`);
     if (loc?.lineText !== undefined) {
       lines.push(`    ${loc.lineText}`);
-      lines.push(`    ${' '.repeat(Math.max(0, loc.column - 1))}^`);
+      // Keep tabs so that the caret lines up under tab-indented text.
+      const before = loc.lineText.slice(0, Math.max(0, loc.column - 1)).replace(/[^\t]/g, ' ');
+      lines.push(`    ${before}${' '.repeat(Math.max(0, loc.column - 1 - before.length))}^`);
     }
     if (this.hint) lines.push(`  hint: ${this.hint}`);
     return lines.join('\n');

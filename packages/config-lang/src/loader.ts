@@ -106,7 +106,7 @@ export function loadConfigFiles(files: string[], bindings: string[] = [], opts: 
     }
   };
   for (const f of files) add(() => loadFile(f, opts));
-  bindings.forEach((b, i) => add(() => loadSource(b, bindings.length > 1 ? `<binding ${i + 1}>` : '<binding>', process.cwd(), opts)));
+  bindings.forEach((b, i) => add(() => loadSource(b, `<binding ${i + 1}>`, process.cwd(), opts)));
   return { statements, errors };
 }
 
