@@ -79,9 +79,9 @@ maybe('several workers; one SIGKILLed mid-trial; every trial finishes exactly on
   // Enqueuing again never duplicates a trial.
   expect((await enqueueTrials(target, name, sweepDir, trials)).alreadyQueued).toHaveLength(6);
 
-  const env = { ...process.env, FAKE_STEPS: '8', FAKE_STEP_MS: '100' };
+  const env = { ...process.env, FAKE_STEPS: '6', FAKE_STEP_MS: '80' };
   const start = () => {
-    const p = spawn(process.execPath, [GAN, 'sweep', 'worker', '--queue', url, '--sweep_dir', sweepDir, '--exit_when_done', '--trial_command', FAKE, '--lock_duration_ms', '1500', '--stalled_interval_ms', '500'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [GAN, 'sweep', 'worker', '--queue', url, '--sweep_dir', sweepDir, '--exit_when_done', '--trial_command', FAKE, '--lock_duration_ms', '1000', '--stalled_interval_ms', '300'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr!.on('data', (d) => (err += d));
     procs.push(p);
@@ -95,8 +95,13 @@ maybe('several workers; one SIGKILLed mid-trial; every trial finishes exactly on
     return victimTrial !== '' && fs.existsSync(path.join(sweepDir, victimTrial, 'checkpoint'));
   }, 30000);
   workers[0].kill('SIGKILL');
+  // Stop the second worker gracefully mid-trial: its trial goes back to the queue.
+  await until('worker 2 to run a trial', () => trials.some((t) => readStatus(sweepDir, t.id)?.state === 'running' && readStatus(sweepDir, t.id)?.worker?.endsWith(`:${workers[1].pid}`)), 30000);
+  workers[1].kill('SIGTERM');
+  expect(await exited(workers[1], 15000)).toBe(0);
+  expect(workers[1].log()).toMatch(/interrupted, returned to the queue/);
   await until('every trial to be done', () => trials.every((t) => readStatus(sweepDir, t.id)?.state === 'done'), 40000);
-  for (const w of workers.slice(1)) expect(await exited(w, 15000)).toBe(0);
+  expect(await exited(workers[2], 15000)).toBe(0);
   for (const t of trials) {
     const n = fs.readFileSync(path.join(sweepDir, t.id, 'completions'), 'utf8').trim().split('\n').length;
     expect({ id: t.id, completions: n }).toEqual({ id: t.id, completions: 1 });
@@ -106,44 +111,37 @@ maybe('several workers; one SIGKILLed mid-trial; every trial finishes exactly on
   expect(st.attempts).toBe(2);
   expect(st.worker).not.toMatch(new RegExp(`:${workers[0].pid}$`));
   const steps = fs.readFileSync(path.join(sweepDir, victimTrial, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step);
-  expect(steps[steps.length - 1]).toBe(8);
+  expect(steps[steps.length - 1]).toBe(6);
   expect(new Set(steps).size).toBe(steps.length); // resumed, not restarted from step 0
 }, 90000);
 
-maybe('a trial failing three times is marked failed with its error; the sweep goes on', async () => {
-  const src = writeFiles({ 'sweep.gin': `sweep.grid = {'SweepToyGAN.g_lr': [1e-4, 2e-4, 3e-4]}\n` });
-  const sweep = loadSweep(path.join(src, 'sweep.gin'));
-  const sweepDir = tmpDir('sweep-queue-');
-  const trials = sweep.trials.map((t) => toRecord(t, sweep.file));
-  writePlan(sweepDir, { sweepFile: sweep.file, keys: sweep.keys, trials });
-  await enqueueTrials(parseQueueUrl(url), defaultQueueName(sweepDir), sweepDir, trials, { maxAttempts: 3 });
-  const env = { ...process.env, FAKE_STEPS: '2', FAKE_STEP_MS: '10', FAKE_FAIL_IF: 'SweepToyGAN.g_lr=0.0002' };
-  const ws = [0, 1].map(() => {
-    const p = spawn(process.execPath, [GAN, 'sweep', 'worker', '--queue', url, '--sweep_dir', sweepDir, '--exit_when_done', '--trial_command', FAKE], { env, stdio: 'ignore' });
-    procs.push(p);
-    return p;
-  });
-  for (const w of ws) expect(await exited(w, 40000)).toBe(0);
-  const states = trials.map((t) => readStatus(sweepDir, t.id)!);
-  expect(states.map((s) => s.state)).toEqual(['done', 'failed', 'done']);
-  expect(states[1].attempts).toBe(3);
-  expect(states[1].error).toMatch(/configured to fail/);
-}, 60000);
-
-maybe('gan sweep run --queue --workers 2: enqueues, starts workers, shows progress, re-run skips', async () => {
+maybe('gan sweep run --queue --workers 2: enqueues, starts workers, retries then fails a bad trial, re-run skips', async () => {
   const src = writeFiles({ 'sweep.gin': `sweep.grid = {'SweepToyGAN.g_lr': [1e-4, 2e-4, 3e-4]}\nsweep.seeds = [0, 1]\nsweep.seed_binding = 'SweepToyGAN.seed'\n` });
   const sweepDir = tmpDir('sweep-queue-cli-');
   let err = '';
   const io = { out: () => undefined, err: (s: string) => void (err += s), progressStream: { isTTY: false } as NodeJS.WriteStream };
-  Object.assign(process.env, { FAKE_STEPS: '3', FAKE_STEP_MS: '10' });
+  Object.assign(process.env, { FAKE_STEPS: '3', FAKE_STEP_MS: '10', FAKE_FAIL_IF: 'SweepToyGAN.g_lr=0.0002' });
   const args = ['node', 'gan', 'sweep', 'run', path.join(src, 'sweep.gin'), '--sweep_dir', sweepDir, '--queue', url, '--workers', '2', '--trial_command', FAKE];
-  expect(await main(args, io)).toBe(0);
+  try {
+    expect(await main(args, io)).toBe(1); // some trials failed
+  } finally {
+    delete process.env.FAKE_FAIL_IF;
+    process.exitCode = undefined;
+  }
   expect(err).toContain('6 trials enqueued');
-  expect(err).toContain('sweep: 6 trials done, 0 failed');
+  expect(err).toContain('sweep: 4 trials done, 2 failed');
   expect(err).toMatch(/trial [0-9a-f]{12} running/);
+  // A trial failing three times is marked failed with its error; the sweep went on.
+  const failed = fs.readdirSync(sweepDir).map((id) => ({ id, st: readStatus(sweepDir, id) })).filter((x) => x.st?.state === 'failed');
+  expect(failed).toHaveLength(2);
+  for (const f of failed) {
+    expect(f.st!.attempts).toBe(3);
+    expect(f.st!.error).toMatch(/exited with status 1: fake-train: configured to fail/);
+  }
   err = '';
-  expect(await main(args, io)).toBe(0);
+  const code = await main(args, io);
   expect(err).toContain('0 trials enqueued, 0 already queued, 6 finished earlier');
+  expect(code).toBe(0);
 }, 60000);
 
 test('an unreachable Redis fails fast with the URL in the message', async () => {

@@ -103,7 +103,7 @@ async function runCommand(file: string, flags: RunFlags, io: Io): Promise<void> 
     for (let i = 0; i < (flags.workers ?? 0); i++) {
       const args = [path.resolve(__dirname, '../../bin/gan.js'), 'sweep', 'worker', '--queue', target.url, '--sweep_dir', sweepDir, '--queue_name', name, '--exit_when_done',
         '--lock_duration_ms', String(flags.lock_duration_ms), '--stalled_interval_ms', String(flags.stalled_interval_ms), ...(flags.trial_command ? ['--trial_command', flags.trial_command] : [])];
-      children.push(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
+      children.push(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: process.env }));
     }
     const ids = trials.map((t) => t.id);
     let lastQueueCheck = 0;
@@ -123,8 +123,10 @@ async function runCommand(file: string, flags: RunFlags, io: Io): Promise<void> 
       },
     });
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    const failed = final.filter((v) => v.state === 'failed').map((v) => v.id);
-    report(io, sweepDir, final.filter((v) => v.state === 'done').length, failed, enq.skipped.length, signal.aborted);
+    // Like a local run, report what this run did: trials finished earlier are only counted.
+    const earlier = new Set(enq.skipped);
+    const failed = final.filter((v) => v.state === 'failed' && !earlier.has(v.id)).map((v) => v.id);
+    report(io, sweepDir, final.filter((v) => v.state === 'done' && !earlier.has(v.id)).length, failed, enq.skipped.length, signal.aborted);
   } finally {
     dispose();
   }

@@ -7,7 +7,7 @@
  * A trial that fails `attempts` times is marked failed with its error; the others go on.
  */
 import * as path from 'path';
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Queue, WaitingError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { SweepError } from './errors';
 import { readStatus, readTrial, TrialRecord, trialDir, workerName, writeStatus } from './state';
@@ -175,7 +175,7 @@ export async function runWorker(o: WorkerOptions): Promise<{ ran: number }> {
   const lockDuration = o.lockDurationMs ?? 30000;
   let ran = 0;
   let busy = false;
-  const processor = async (job: Job<TrialJobData>) => {
+  const processor = async (job: Job<TrialJobData>, token?: string) => {
     busy = true;
     const id = job.data.trialId;
     try {
@@ -188,6 +188,13 @@ export async function runWorker(o: WorkerOptions): Promise<{ ran: number }> {
       const result = await o.runner(trial, trialDir(o.sweepDir, id), { signal: o.signal });
       ran++;
       const base = { attempts: prev.attempts + 1, startedAt, finishedAt: new Date().toISOString(), wallTimeSec: (prev.wallTimeSec ?? 0) + result.wallTimeSec, worker: workerName() };
+      if (o.signal?.aborted && !result.ok) {
+        // Stopped on purpose (Ctrl-C, SIGTERM): back to the queue without using an attempt.
+        writeStatus(o.sweepDir, id, { ...base, state: 'queued', error: 'interrupted' });
+        log(`trial ${id}: interrupted, returned to the queue`);
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       if (result.ok) {
         writeStatus(o.sweepDir, id, { ...base, state: 'done' });
         log(`trial ${id}: done in ${result.wallTimeSec.toFixed(1)}s`);
