@@ -1,4 +1,4 @@
 export * from './backend';
 export * from './seed';
 export * from './runtime';
-export { registerWasmTrainingKernels, wasmKernelNames } from './kernels';
+export { registerWasmTrainingKernels, useShippedWasmKernel, wasmKernelNames } from './kernels';

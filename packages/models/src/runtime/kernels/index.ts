@@ -1,5 +1,5 @@
 /** Registers the training kernels the wasm backend lacks (or ships slow or wrong). Idempotent. */
-import { getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { engine, getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
 import { CPU_FALLBACK_KERNELS, cpuFallbackConfig } from './cpu_fallback';
@@ -7,11 +7,17 @@ import { explicitSamePaddingConfig } from './explicit_same_padding';
 
 const OURS = Symbol.for('cgan.runtime.kernel');
 
+/** The kernels tfjs-backend-wasm shipped, before this module replaced them. */
+const shipped = new Map<string, KernelConfig>();
+
 function install(k: KernelConfig | undefined): void {
   if (!k) return;
   const existing = getKernel(k.kernelName, 'wasm') as (KernelConfig & { [OURS]?: boolean }) | undefined;
   if (existing?.[OURS]) return;
-  if (existing) unregisterKernel(k.kernelName, 'wasm');
+  if (existing) {
+    shipped.set(k.kernelName, existing);
+    unregisterKernel(k.kernelName, 'wasm');
+  }
   registerKernel({ ...k, [OURS]: true } as KernelConfig);
 }
 
@@ -29,4 +35,18 @@ export function registerWasmTrainingKernels(): void {
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
   for (const name of CPU_FALLBACK_KERNELS) install(cpuFallbackConfig(name));
+}
+
+/**
+ * Puts tfjs-backend-wasm's own kernel `name` back (benchmarks compare against it). Call after the
+ * wasm backend is active; returns false when wasm ships no such kernel.
+ */
+export function useShippedWasmKernel(name: string): boolean {
+  const k = shipped.get(name);
+  if (!k) return false;
+  unregisterKernel(name, 'wasm');
+  registerKernel(k);
+  const backend = engine().findBackend('wasm');
+  if (backend && k.setupFunc) k.setupFunc(backend);
+  return true;
 }
