@@ -16,7 +16,7 @@ import * as T from './tokens';
 
 export class GinParser extends CstParser {
   constructor() {
-    super(T.allTokens, { nodeLocationTracking: 'full', maxLookahead: 2 });
+    super(T.allTokens, { nodeLocationTracking: 'none', maxLookahead: 2 });
     this.performSelfAnalysis();
   }
 

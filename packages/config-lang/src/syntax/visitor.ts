@@ -33,10 +33,23 @@ export class StatementVisitor extends BaseVisitor {
     return { file: this.src.file, line: tok.startLine!, column: tok.startColumn! + columnOffset, lineText: this.src.lines[tok.startLine! - 1] };
   }
 
-  /** Where a CST node starts (parser built with nodeLocationTracking: 'full'). */
+  /**
+   * The first token of a `value` or `entry` node. Every value alternative starts with one of
+   * its own tokens ('[', '-', a number, '@', ...), so no deep walk is needed.
+   */
+  private startToken(node: CstNode): IToken {
+    if (node.name === 'entry') return this.startToken((node.children as Children).key![0] as CstNode);
+    const inner = node.name === 'value' ? (Object.values(node.children)[0]![0] as CstNode) : node;
+    let best: IToken | undefined;
+    for (const list of Object.values(inner.children)) {
+      const first = list[0];
+      if ('image' in first && (!best || first.startOffset < best.startOffset)) best = first;
+    }
+    return best!;
+  }
+
   private nodeLoc(node: CstNode): Location {
-    const l = node.location!;
-    return { file: this.src.file, line: l.startLine!, column: l.startColumn!, lineText: this.src.lines[l.startLine! - 1] };
+    return this.loc(this.startToken(node));
   }
 
   toStatement(cst: CstNode, endLine: number): Statement {
@@ -173,7 +186,7 @@ export class StatementVisitor extends BaseVisitor {
   /** Checks that commas and elements alternate (Python allows one trailing comma, never `,,`). */
   private sequence(elements: CstNode[], commas: IToken[], closing: string): void {
     const seq: Array<{ offset: number; comma?: IToken }> = [
-      ...elements.map((e) => ({ offset: e.location!.startOffset })),
+      ...elements.map((e) => ({ offset: this.startToken(e).startOffset })),
       ...commas.map((t) => ({ offset: t.startOffset, comma: t })),
     ].sort((a, b) => a.offset - b.offset);
     let prevComma = true;
