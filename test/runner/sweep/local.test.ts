@@ -5,7 +5,7 @@ import { loadSweep } from '../../../packages/runner/src/sweep/load';
 import { runLocal } from '../../../packages/runner/src/sweep/local';
 import { collectResults, resultsCsv, resultsTable, writeResults } from '../../../packages/runner/src/sweep/results';
 import { renderReport, writeReport, boxStats } from '../../../packages/runner/src/sweep/report';
-import { readStatus, toRecord, writePlan, writeStatus } from '../../../packages/runner/src/sweep/state';
+import { readStatus, toRecord, writeJsonAtomic, writePlan, writeStatus } from '../../../packages/runner/src/sweep/state';
 import { processTrialRunner } from '../../../packages/runner/src/sweep/trial_process';
 import { registerTestConfigurables, tmpDir, writeFiles } from './helpers';
 
@@ -114,4 +114,23 @@ test('results: table, CSV, JSON and an HTML report ranked by the metric', async 
 
 test('box statistics', () => {
   expect(boxStats([1, 2, 3, 4, 5, 100])).toMatchObject({ median: 3.5, q1: 2.25, q3: 4.75, whiskerLow: 1, whiskerHigh: 5 });
+});
+
+test('a full disk never leaves a half-written status file: the old one stays, the error says what to do', () => {
+  const dir = tmpDir('sweep-enospc-');
+  const file = path.join(dir, 'status.json');
+  writeJsonAtomic(file, { state: 'running', attempts: 1 });
+  const realFs = jest.requireActual<typeof fs>('fs');
+  const real = realFs.writeFileSync;
+  const spy = jest.spyOn(realFs, 'writeFileSync').mockImplementation(((p: fs.PathOrFileDescriptor, data: string) => {
+    real(p, String(data).slice(0, 5)); // a torn write...
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  }) as typeof fs.writeFileSync);
+  try {
+    expect(() => writeJsonAtomic(file, { state: 'done', attempts: 1 })).toThrow(/Cannot write .*status\.json: ENOSPC: no space left on device, write\. Its previous version is intact\./);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ state: 'running', attempts: 1 });
+  expect(fs.readdirSync(dir)).toEqual(['status.json']);
 });

@@ -6,9 +6,11 @@
  * Every JSON file is written to a temporary file and renamed, so a crash or a full disk leaves
  * the previous version intact.
  */
-import * as fs from 'fs';
+// The default import is the fs module object itself, so tests can simulate a full disk.
+import fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { SweepError } from './errors';
 import { Trial } from './plan';
 
 export type TrialState = 'queued' | 'running' | 'done' | 'failed';
@@ -48,7 +50,14 @@ export function writeJsonAtomic(file: string, value: unknown): void {
     fs.renameSync(tmp, file);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!code) throw e;
+    throw new SweepError(
+      `Cannot write ${file}: ${(e as Error).message}. Its previous version is intact.`,
+      code === 'ENOSPC' || code === 'EDQUOT'
+        ? 'free some disk space, then run the same command again: finished trials are kept and interrupted ones resume'
+        : 'check that the sweep directory is writable',
+    );
   }
 }
 
