@@ -13,12 +13,12 @@ options.z_dim = 8
 `;
 
 /** Parses `gin` (plus the base options) and constructs options.gan_class as the runner does. */
-export function buildGan(gin: string, seed = 1): { gan: GanVariant & Record<string, any>; store: VariableStore } {
+export function buildGan(gin: string, seed = 1, datasetInfo: DatasetInfo = info): { gan: GanVariant & Record<string, any>; store: VariableStore } {
   parseConfig(BASE_GIN + gin);
   const Gan = getOptions().gan_class as new (kw: object) => GanVariant & Record<string, any>;
   const store = new VariableStore();
   try {
-    const gan = new Gan({ datasetInfo: info, store, rng: new Rng(seed) });
+    const gan = new Gan({ datasetInfo, store, rng: new Rng(seed) });
     gan.build();
     return { gan, store };
   } catch (e) {
