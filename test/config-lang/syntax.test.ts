@@ -194,6 +194,10 @@ describe('syntax errors name the problem, the place and a fix', () => {
     expect(r.statements.map((s) => s.location.line)).toEqual([1, 4]);
   });
 
+  test('a bad selector is reported before a bad value on the same line', () => {
+    expect(parseErr('a..b = [1,,]').message).toMatch(/Malformed scope or selector/);
+  });
+
   test('errors inside multi-line values point at the right line', () => {
     const e = parseErr('a.b = [\n  1,\n  2 3]\n');
     expect(e.location).toMatchObject({ line: 3, column: 5, lineText: '  2 3]' });

@@ -4,8 +4,7 @@
  * leaves open (selector shapes, `[1,,]`, names in value position, literal escapes).
  */
 import { CstElement, CstNode, IToken } from 'chevrotain';
-import { didYouMean } from '../errors';
-import { ConfigError } from '../errors';
+import { ConfigError, didYouMean } from '../errors';
 import { ConfigurableReference, ConfigValue, Dict, Location, MacroReference, REQUIRED, Tuple, valueKey } from '../values';
 import { decodeNumber, decodeString, LiteralError } from './literals';
 import { ginParser } from './parser';
@@ -70,8 +69,6 @@ export class StatementVisitor extends BaseVisitor {
       return { kind: 'include', path, location: this.loc(kw), endLine };
     }
     const key = ch.Name![0] as IToken;
-    const value = this.value(ch.value![0] as CstNode);
-    const valueLocation = this.nodeLoc(ch.value![0] as CstNode);
     const parts = key.image.split('/');
     const last = parts[parts.length - 1];
     const badScope = parts.slice(0, -1).findIndex((p) => !IDENT.test(p));
@@ -84,6 +81,8 @@ export class StatementVisitor extends BaseVisitor {
           : "write '[scope/]configurable.param = value' or 'NAME = value' (identifiers joined by single '.' or '/')",
       );
     }
+    const value = this.value(ch.value![0] as CstNode);
+    const valueLocation = this.nodeLoc(ch.value![0] as CstNode);
     const scope = parts.slice(0, -1).join('/');
     const dot = last.lastIndexOf('.');
     if (dot < 0) {
