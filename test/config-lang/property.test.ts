@@ -99,8 +99,18 @@ const statement = fc.oneof(
   dotted.map((m) => `import ${m}`),
   fc.string({ unit: fc.constantFrom('a', '/', '.', "'"), minLength: 1, maxLength: 8 }).map((p) => `include ${formatValueInline(p)}`),
 );
+// Layouts Python allows: comments at the ends of lines inside brackets, backslash continuations.
+const withInnerComments = fc.tuple(statement, comment).map(([st, c]) =>
+  st
+    .split('\n')
+    .map((l) => (/[,[({]$/.test(l) ? `${l}  ${c}` : l))
+    .join('\n'),
+);
+const continued = statement.map((st) => st.replace(/ = /, ' = \\\n    '));
 const line = fc.oneof(
   statement,
+  withInnerComments,
+  continued,
   fc.tuple(statement, comment).map(([s, c]) => `${s}  ${c}`),
   comment,
   fc.constant(''),
