@@ -81,6 +81,12 @@ describe('other ops GAN training hits, values and gradients on wasm match cpu', 
     meanVariance: (x) => tf.moments(x, [1, 2]).variance,
     concatPad: (x) => tf.pad(tf.concat([x, tf.square(x)], 3), [[0, 0], [1, 1], [1, 1], [0, 0]]),
     tileReshape: (x) => tf.tile(x, [1, 2, 2, 1]),
+    sumLeadingAxes: (x) => tf.sum(x, [0, 1, 2]),
+    sumLeadingKeepDims: (x) => tf.sum(x, [1, 0], true),
+    meanLeadingAxes: (x) => tf.mean(x, [0, 1]),
+    sumInnerAxes: (x) => tf.sum(x, [2, 3]),
+    denseTransposeA: (x) => tf.matMul(tf.reshape(x, [12, 18]), u([12, 5], 9), true, false),
+    denseTransposeBoth: (x) => tf.matMul(tf.reshape(x, [12, 18]), u([5, 12], 9), true, true),
     spaceToDepthStyle: (x) => tf.reshape(tf.transpose(tf.reshape(x, [2, 3, 2, 3, 2, 3]), [0, 1, 3, 2, 4, 5]), [2, 3, 3, 12]),
   };
   test.each(Object.keys(ops))('%s', async (name) => {

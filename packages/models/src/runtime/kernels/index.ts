@@ -4,6 +4,7 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
 import { CPU_FALLBACK_KERNELS, cpuFallbackConfig } from './cpu_fallback';
 import { explicitSamePaddingConfig } from './explicit_same_padding';
+import { leadingAxesReduction, transposeAFirst } from './reductions';
 
 const OURS = Symbol.for('cgan.runtime.kernel');
 
@@ -22,7 +23,7 @@ function install(k: KernelConfig | undefined): void {
 }
 
 /** Names of the wasm kernels this module installs or replaces. */
-export const wasmKernelNames = ['Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
+export const wasmKernelNames = ['Sum', 'Mean', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
 
 export function registerWasmTrainingKernels(): void {
   // Wrappers of the shipped kernels first: they look the originals up.
@@ -32,6 +33,13 @@ export function registerWasmTrainingKernels(): void {
   for (const name of ['DepthwiseConv2dNative', 'FusedDepthwiseConv2D']) {
     if (!(getKernel(name, 'wasm') as { [OURS]?: boolean } | undefined)?.[OURS]) install(explicitSamePaddingConfig(name, true));
   }
+  const wrap = (name: string, f: (k: KernelConfig) => KernelConfig) => {
+    const k = getKernel(name, 'wasm') as (KernelConfig & { [OURS]?: boolean }) | undefined;
+    if (k && !k[OURS]) install(f(k));
+  };
+  wrap('Sum', (k) => leadingAxesReduction(k, false));
+  wrap('Mean', (k) => leadingAxesReduction(k, true));
+  wrap('BatchMatMul', transposeAFirst);
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
   for (const name of CPU_FALLBACK_KERNELS) install(cpuFallbackConfig(name));
