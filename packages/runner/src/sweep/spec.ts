@@ -111,7 +111,8 @@ function checkValue(key: SweptKey, value: ConfigValue, errors: ConfigError[]): b
     return true;
   } catch (e) {
     if (e instanceof ConfigError) {
-      errors.push(new ConfigError(`Bad value ${formatValue(value)} for '${key.written}': ${e.message}`, e.location ?? key.location, e.hint));
+      const why = e.message.replace(/^Wrong type for '[^']*': /, '');
+      errors.push(new ConfigError(`Bad value ${formatValue(value)} for '${key.written}': ${why}`, e.location ?? key.location, e.hint));
       return false;
     }
     throw e;
