@@ -48,6 +48,8 @@ export const runnerTestArch = configurable('runner_test_arch', { params: {} }, (
 });
 
 export const TINY_GIN = `
+runtime.backend = "cpu"
+runtime.seed = 1
 dataset.name = "shapes"
 dataset.resolution = 8
 dataset.num_train_examples = 64

@@ -64,3 +64,25 @@ test('a run killed mid-way resumes from its checkpoint and ends bit-identical to
   // and it counts as the same config for that model_dir
   expectOk(await gan('train', '--gin_config', op, '--model_dir', full));
 });
+
+test('without runtime.seed a seed is drawn, recorded, reused on resume and replayed by the operative config', async () => {
+  const dir = tmpdir('seed');
+  const gin = writeGin(dir, 'noseed.gin', TINY_GIN.replace('runtime.seed = 1\n', ''));
+  const model = path.join(dir, 'run');
+  const flags = { model_dir: model, gin_config: [gin], gin_bindings: [], schedule: 'train' as const, eval_every_steps: 1 };
+  await expect(
+    trainCommand(flags, quietIo, {
+      afterStep: (s) => {
+        if (s === 3) throw new Error('simulated kill after step 3');
+      },
+    }),
+  ).rejects.toThrow('simulated kill');
+  const seed = JSON.parse(fs.readFileSync(path.join(model, 'run.json'), 'utf8')).seed;
+  expect(fs.readFileSync(path.join(model, 'operative_config-0.gin'), 'utf8')).toMatch(new RegExp(`runtime.seed = ${seed}\\b`));
+  const r = expectOk(await gan('train', '--gin_config', gin, '--model_dir', model));
+  expect(r.err).toMatch(new RegExp(`runtime.seed = ${seed}`));
+  expect(r.err).toMatch(/resuming from/);
+  const replay = path.join(dir, 'replay');
+  expectOk(await gan('train', '--gin_config', path.join(model, 'operative_config-0.gin'), '--model_dir', replay));
+  expect(weights(replay, 6).equals(weights(model, 6))).toBe(true);
+});

@@ -51,8 +51,10 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
   if (!flags.model_dir && !flags.dry_run) throw new RunError('--model_dir is required.', 'pass --model_dir runs/NAME (or --dry_run to only build the model)');
   if (flags.schedule !== 'train') requireEvaluator();
 
+  const previousRun = flags.model_dir && !flags.dry_run ? new RunDir(flags.model_dir).readRunJson() : null;
   const built = await buildRun(
     {
+      reuseSeed: previousRun?.seed ?? null,
       ginConfigs: flags.gin_config,
       ginBindings: flags.gin_bindings,
       dataDir: flags.data_dir ?? null,

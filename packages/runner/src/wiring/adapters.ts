@@ -2,50 +2,41 @@
  * The runner's view of @cgan/models: runtime (backend, seed), options, datasets and GAN
  * construction. Each is a small function so the container (./container) stays declarative.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as models from '@cgan/models';
 import { config, registry } from '@cgan/config-lang';
 import type { DatasetInfo, GanDataset, GanRuntime, GanVariant } from '@cgan/models';
 import { RunError } from '../errors';
 
-const m = models as unknown as Record<string, unknown>;
-const fn = <T>(name: string): T | undefined => (typeof m[name] === 'function' ? (m[name] as T) : undefined);
-
 export interface RuntimeInfo {
   backend: string;
   seed: number;
+  /** The backend choice and seed, as a line or two for the log. */
+  summary: string;
 }
 
-/** Selects the TF.js backend and the seed from `runtime.backend` / `runtime.seed`. */
-export async function setupRuntime(): Promise<RuntimeInfo> {
-  const init = fn<() => Promise<RuntimeInfo> | RuntimeInfo>('initRuntime') ?? fn<() => Promise<RuntimeInfo> | RuntimeInfo>('setupRuntime');
-  if (init) {
-    const r = await init();
-    return { backend: r.backend ?? tf.getBackend(), seed: r.seed ?? 0 };
+/**
+ * Selects the TF.js backend and the seed from `runtime.backend` / `runtime.seed`. A run that
+ * binds no seed gets one drawn (or, when continuing a run, that run's `reuseSeed`); it is then
+ * bound as `runtime.seed` so that the operative config and run.json replay the same run.
+ */
+export async function setupRuntime(reuseSeed: number | null, log: (line: string) => void): Promise<RuntimeInfo> {
+  const bound = config.query('runtime', 'seed');
+  const explicit = (bound === undefined || bound === null) && reuseSeed !== null ? { seed: reuseSeed } : {};
+  const r = await models.initRuntime(explicit);
+  if (bound === undefined || bound === null) {
+    config.bind([], 'runtime', 'seed', r.seed);
+    models.runtimeOptions({});
   }
-  // runtime module not present: the cpu backend, seed 0.
-  await import('@tensorflow/tfjs-backend-cpu');
-  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
-  await tf.ready();
-  return { backend: tf.getBackend(), seed: 0 };
+  log(r.summary.replace(' (drawn; bind runtime.seed to replay)', ' (drawn; recorded in run.json and the operative config)'));
+  return { backend: r.chosen, seed: r.seed, summary: r.summary };
 }
 
-export interface RunOptions {
-  batch_size: number;
-  gan_class: unknown;
-  architecture: unknown;
-  training_steps: number;
-  lambda: number;
-  disc_iters: number;
-  z_dim: number;
-}
+/** compare_gan's options dict (see @cgan/models' `options`). */
+export type RunOptions = models.GanOptions;
 
 /** compare_gan's `options` dict (bindings applied). */
 export function readOptions(): RunOptions {
-  const get = fn<() => RunOptions>('getOptions');
-  if (get) return get();
-  if (registry.match('options').length) return (registry.lookup('options').wrapped as () => RunOptions)();
-  throw new RunError('No `options` configurable is registered: @cgan/models is incomplete.');
+  return models.getOptions();
 }
 
 export interface DatasetRequest {
@@ -101,7 +92,7 @@ export const knownShapes: Record<string, [number, number, number, number]> = {
  * `parameters` (compare_gan's options dict) is passed when the caller overrides it, e.g. a dry
  * run building at a small batch size (variable shapes do not depend on it).
  */
-export function constructGan(ganClass: unknown, runtime: GanRuntime & { parameters?: RunOptions }): GanVariant {
+export function constructGan(ganClass: unknown, runtime: GanRuntime): GanVariant {
   if (typeof ganClass !== 'function') {
     throw new RunError(`options.gan_class must be a reference to a GAN class such as @ModularGAN, got ${JSON.stringify(ganClass)}.`, "write 'options.gan_class = @ModularGAN'");
   }

@@ -36,6 +36,8 @@ export interface RunSpec {
   fakeDataFallback: boolean;
   /** Build the networks at this batch size instead of options.batch_size (dry runs). */
   buildBatchSize?: number;
+  /** The seed of the run being continued, used when the config binds no runtime.seed. */
+  reuseSeed?: number | null;
 }
 
 export interface Logger {
@@ -63,7 +65,7 @@ export async function buildRun(spec: RunSpec, logger: Logger): Promise<BuiltRun>
   c.register(TOKENS.Spec, { useValue: spec });
   c.register(TOKENS.Logger, { useValue: logger });
 
-  const runtime = await asConfigProblem('Could not set up the runtime', () => setupRuntime());
+  const runtime = await asConfigProblem('Could not set up the runtime', () => setupRuntime(spec.reuseSeed ?? null, (l) => logger.info(l)));
   c.register(TOKENS.Runtime, { useValue: runtime });
   const options = await asConfigProblem('Invalid options', () => readOptions());
   c.register(TOKENS.Options, { useValue: options });
