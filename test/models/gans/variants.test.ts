@@ -266,3 +266,14 @@ test('no tensor leaks: steps and samples of every variant keep tf.memory().numTe
     disposeGan(gan, store);
   }
 });
+
+test('a non-finite loss is reported in the summaries and its update skipped', () => {
+  const { gan, store } = buildGan('options.gan_class = @ModularGAN\n');
+  const batch = randomBatch(8, 1);
+  const bad = { ...batch, images: tf.fill([8, 8, 8, 1], NaN) as tf.Tensor4D };
+  const d0 = snapshot(gan.dVars());
+  const s = gan.trainStep([bad], 0);
+  expect(Number.isNaN(s.d_loss)).toBe(true);
+  expect(snapshot(gan.dVars())).toEqual(d0);
+  disposeGan(gan, store);
+});

@@ -31,8 +31,8 @@ export interface GanVariant {
    * `step` is the 0-based index of this training step (the checkpointed step counter): it drives
    * `ModularGAN.ema_start_step` and S2GAN's pre-training phase (steps < `S2GAN.pretrain_steps`
    * train only its classifier). The G update reuses the last batch's real images.
-   * Returns scalar summaries, e.g. { d_loss, g_loss, penalty, d_loss_0..., ... } (all finite;
-   * a non-finite loss throws before any weight is changed by that update).
+   * Returns scalar summaries, e.g. { d_loss, g_loss, penalty, d_loss_0..., ... }. A non-finite loss
+   * is returned as is (NaN/Infinity) and its update is skipped, so the caller can stop cleanly.
    */
   trainStep(batches: Batch[], step: number): Record<string, number>;
   /** How many batches one trainStep consumes. */

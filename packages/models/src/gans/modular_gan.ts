@@ -84,6 +84,7 @@ export const D_PREFIX = 'discriminator';
 })
 export class ModularGAN implements GanVariant {
   readonly store: VariableStore;
+  /** The run's one random stream (z, sampled labels, penalty noise); the runner checkpoints its state. */
   readonly rng: Rng;
   readonly datasetInfo: DatasetInfo;
   readonly options: GanOptions;
@@ -100,8 +101,6 @@ export class ModularGAN implements GanVariant {
   protected readonly fitLabelDistribution: boolean;
   protected readonly ema: GeneratorEma | null;
   protected readonly clipLimit: number | null;
-  protected readonly zRng: Rng;
-  protected readonly labelRng: Rng;
   protected built = false;
 
   constructor(kw: ModularGANKwargs) {
@@ -123,8 +122,6 @@ export class ModularGAN implements GanVariant {
     this.fitLabelDistribution = kw.fit_label_distribution;
     this.splitDiscCalls = kw.deprecated_split_disc_calls;
     this.jointGenForDisc = kw.experimental_joint_gen_for_disc;
-    this.zRng = kw.rng.fork('z');
-    this.labelRng = kw.rng.fork('sampled_labels');
     const dOptFn = kw.d_optimizer_fn ?? kw.g_optimizer_fn;
     const dLr = kw.d_lr ?? kw.g_lr;
     if (typeof kw.g_optimizer_fn !== 'function' || typeof dOptFn !== 'function') {
@@ -202,13 +199,13 @@ export class ModularGAN implements GanVariant {
   }
 
   sampleZ(batchSize: number): tf.Tensor2D {
-    return z_generator({ shape: [batchSize, this.zDim], seed: this.zRng.nextSeed() } as never);
+    return z_generator({ shape: [batchSize, this.zDim], seed: this.rng.nextSeed() } as never);
   }
 
   /** Uniformly drawn one-hot labels (compare_gan's label_generator). */
   sampleLabels(batchSize: number): tf.Tensor2D {
     const idx = new Int32Array(batchSize);
-    for (let i = 0; i < batchSize; i++) idx[i] = this.labelRng.int(this.numClasses);
+    for (let i = 0; i < batchSize; i++) idx[i] = this.rng.int(this.numClasses);
     return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(idx, 'int32'), this.numClasses), 'float32') as tf.Tensor2D);
   }
 
@@ -271,7 +268,10 @@ export class ModularGAN implements GanVariant {
     } as never);
   }
 
-  /** Minimises `lossFn()` over `vars` with `opt`; returns the loss and the summaries it kept. */
+  /**
+   * One update minimising `lossFn()` over `vars` with `opt`; returns the loss and the summaries it
+   * kept. The update is skipped when the loss is not finite (the NaN/Inf is still returned).
+   */
   protected minimize(opt: tf.Optimizer, vars: tf.Variable[], lossFn: () => LossOutputs, which: 'd_loss' | 'g_loss'): Record<string, number> {
     const kept: Record<string, tf.Scalar> = {};
     const { value, grads } = tf.variableGrads(() => {
@@ -285,11 +285,9 @@ export class ModularGAN implements GanVariant {
       s.dispose();
     }
     value.dispose();
-    if (!Number.isFinite(result[which])) {
-      Object.values(grads).forEach((g) => g.dispose());
-      throw new Error(`${which} became ${result[which]}; lower the learning rates (ModularGAN.g_lr / d_lr) or check the inputs.`);
-    }
-    opt.applyGradients(grads);
+    // A non-finite loss is reported, not applied: the weights keep their last finite values and
+    // the caller (the runner) stops with a divergence error naming the summary.
+    if (Number.isFinite(result[which])) opt.applyGradients(grads);
     Object.values(grads).forEach((g) => g.dispose());
     return result;
   }
@@ -387,7 +385,7 @@ export class ModularGAN implements GanVariant {
       if (this.conditional) {
         if (!labels && this.fitLabelDistribution) {
           const counts = this.labelCounts();
-          const idx = tf.multinomial(tf.log(tf.div(counts, tf.sum(counts))) as tf.Tensor1D, z.shape[0], this.labelRng.nextSeed()) as tf.Tensor1D;
+          const idx = tf.multinomial(tf.log(tf.div(counts, tf.sum(counts))) as tf.Tensor1D, z.shape[0], this.rng.nextSeed()) as tf.Tensor1D;
           labels = tf.cast(tf.oneHot(tf.cast(idx, 'int32'), this.numClasses), 'float32') as tf.Tensor2D;
         } else if (!labels) {
           labels = this.sampleLabels(z.shape[0]);
