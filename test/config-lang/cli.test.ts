@@ -121,4 +121,7 @@ test('check passes a file that only defines macros, and rejects calling it witho
   const none = gan('check');
   expect(none.code).toBe(1);
   expect(none.stderr).toMatch(/No config files or bindings given/);
+  const usage = gan('parse', '--no-such-option');
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toMatch(/unknown option '--no-such-option'/);
 });

@@ -106,5 +106,7 @@ export function configCommand(): Command {
       }),
     );
 
+  // Usage errors throw (as for the other commands) so that main() reports them with exit code 2.
+  for (const c of [cmd, ...cmd.commands]) c.exitOverride();
   return cmd;
 }
