@@ -15,7 +15,7 @@ import { Rng } from '../core/rng';
 import { VariableStore } from '../core/variables';
 import { Batch, DatasetInfo } from '../datasets/types';
 import { get_losses } from '../losses/loss_lib';
-import { AdamOptimizer, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
+import { AdamOptimizer, applyGradientsInOrder, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
 import { get_penalty_loss } from '../penalties/penalty_lib';
 import { clipWeights, weight_clipping } from '../penalties/weight_clipping';
 import { GanRuntime, GanVariant } from './abstract_gan';
@@ -287,8 +287,7 @@ export class ModularGAN implements GanVariant {
     value.dispose();
     // A non-finite loss is reported, not applied: the weights keep their last finite values and
     // the caller (the runner) stops with a divergence error naming the summary.
-    if (Number.isFinite(result[which])) opt.applyGradients(grads);
-    Object.values(grads).forEach((g) => g.dispose());
+    applyGradientsInOrder(opt, vars, grads, Number.isFinite(result[which]));
     return result;
   }
 

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { configurable, t } from '@cgan/config-lang';
 import { Architecture } from '../architectures/abstract_arch';
 import { Batch } from '../datasets/types';
-import { AdamOptimizer, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
+import { AdamOptimizer, applyGradientsInOrder, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
 import { ModularGAN, ModularGANKwargs } from './modular_gan';
 import { linear, maskedOneHot, repeatedOneHot, rotateImages, softmaxCrossEntropy, stopGradient, weightedSoftmaxCrossEntropy } from './tensor_utils';
 import { NUM_ROTATIONS } from './ssgan';
@@ -117,9 +117,9 @@ export class S2GAN extends ModularGAN {
     };
     try {
       const { value, grads } = tf.variableGrads(lossFn, vars);
-      this.classifierOptimizer.applyGradients(grads);
       const result: Record<string, number> = { pretrain_loss: value.dataSync()[0] };
-      tf.dispose([value, ...Object.values(grads)]);
+      applyGradientsInOrder(this.classifierOptimizer, vars, grads, Number.isFinite(result.pretrain_loss));
+      value.dispose();
       for (const [k, s] of Object.entries(kept)) {
         result[k] = s.dataSync()[0];
         s.dispose();

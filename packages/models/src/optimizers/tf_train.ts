@@ -52,6 +52,20 @@ export const MomentumOptimizer = externalConfigurable(momentumOptimizer, 'Moment
 }) as unknown as OptimizerFn;
 
 /**
+ * Applies `grads` (from tf.variableGrads over `vars`) with `opt`, then disposes them. tfjs
+ * optimizers keep their slots by position in the gradient map, so every variable of `vars` gets an
+ * entry, always in the order of `vars` (a variable without gradient gets zeros). Nothing is applied
+ * when `apply` is false (e.g. a non-finite loss).
+ */
+export function applyGradientsInOrder(opt: tf.Optimizer, vars: tf.Variable[], grads: tf.NamedTensorMap, apply = true): void {
+  const ordered: tf.NamedTensorMap = {};
+  for (const v of vars) ordered[v.name] = grads[v.name] ?? tf.zerosLike(v);
+  if (apply) opt.applyGradients(ordered);
+  tf.dispose(Object.values(ordered));
+  tf.dispose(Object.values(grads).filter((g) => !Object.values(ordered).includes(g)));
+}
+
+/**
  * An optimizer's slots as named tensors, each name prefixed with `prefix` (e.g. 'g_opt/'),
  * in the order tfjs expects them back. The tensors are copies the caller owns.
  */
