@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's CommonJS build registers no gradient functions; tfjs-layers' bundle registers them all.
 import '@tensorflow/tfjs-layers';
+import './gradients';
 import { registerWasmTrainingKernels } from './kernels';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;

@@ -1,4 +1,5 @@
 export * from './backend';
 export * from './seed';
 export * from './runtime';
+export { registerGradientOverrides } from './gradients';
 export { registerWasmTrainingKernels, useShippedWasmKernel, wasmKernelNames } from './kernels';
