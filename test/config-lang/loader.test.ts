@@ -236,3 +236,11 @@ test('macros bound later in a file are resolved lazily; a macro cycle is reporte
   parseConfig('train.steps = %A\nA = %B\nB = %A\ntrain.loss_fn = @hinge');
   expect(() => train({})).toThrow(/Macro cycle: %A -> %B -> %A/);
 });
+
+test('check type-checks bindings to macros defined further down', () => {
+  const a = write('m.gin', "train.steps = %LATER\nLATER = 'many'\ntrain.name = %LATER\n");
+  const errors = checkConfigFiles([a]);
+  expect(errors).toHaveLength(1);
+  expect(errors[0].message).toMatch(/Wrong type for 'train.steps': expected int, got str "many"/);
+  expect(errors[0].location).toMatchObject({ line: 1, column: 15 });
+});

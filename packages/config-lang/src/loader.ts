@@ -167,10 +167,32 @@ export function parseConfigFiles(files: string[], bindings: string[] = [], opts:
   const errors = [...loaded.errors, ...applyStatements(loaded.statements, opts, cfg)];
   if (opts.collectErrors) {
     errors.push(...checkReferences(loaded.statements, cfg));
+    errors.push(...checkMacroTypes(loaded.statements, errors, cfg));
     sortByPosition(errors, loaded.statements);
   }
   if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);
   return loaded.statements;
+}
+
+/**
+ * Bindings to a macro defined further down could not be type-checked when bound: checks them
+ * now that every macro is known (skipping statements that already have an error).
+ */
+function checkMacroTypes(statements: Statement[], known: ConfigError[], cfg: Config): ConfigError[] {
+  const failed = new Set(known.map((e) => `${e.location?.file}:${e.location?.line}`));
+  const errors: ConfigError[] = [];
+  for (const st of statements) {
+    if (st.kind !== 'binding' || !(st.value instanceof MacroReference)) continue;
+    if (failed.has(`${st.location.file}:${st.location.line}`)) continue;
+    try {
+      const info = registry.lookup(st.selector, st.location);
+      cfg.checkParam(info, st.param, st.value, st.paramLocation, st.valueLocation);
+    } catch (e) {
+      if (e instanceof ConfigError) errors.push(e);
+      else throw e;
+    }
+  }
+  return errors;
 }
 
 /** Orders errors as their sources were read (files in load order), then by line and column. */
