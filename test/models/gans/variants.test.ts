@@ -241,7 +241,7 @@ test('errors: unknown architecture names the known ones; non-conditional dataset
 test('no tensor leaks: steps and samples of every variant keep tf.memory().numTensors flat', () => {
   const configs = [
     'options.gan_class = @ModularGAN\noptions.disc_iters = 2\npenalty.fn = @wgangp_penalty\nModularGAN.g_use_ema = True\nModularGAN.conditional = True\nModularGAN.fit_label_distribution = True',
-    'options.gan_class = @ModularGAN\noptions.disc_iters = 3\nModularGAN.experimental_joint_gen_for_disc = True\nModularGAN.conditional = True',
+    'options.gan_class = @ModularGAN\noptions.disc_iters = 3\nModularGAN.experimental_joint_gen_for_disc = True\nModularGAN.deprecated_split_disc_calls = True\nModularGAN.conditional = True\nloss.fn = @least_squares\npenalty.fn = @l2_penalty',
     'options.gan_class = @SSGAN\nSSGAN.rotated_batch_size = 4\npenalty.fn = @dragan_penalty',
     'options.gan_class = @S3GAN\nModularGAN.conditional = True\nS3GAN.rotated_batch_fraction = 2\nS3GAN.project_y = True\nS3GAN.use_predictor = True',
     'options.gan_class = @S2GAN\nModularGAN.conditional = True\nS2GAN.pretrain_steps = 2',
