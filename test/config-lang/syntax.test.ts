@@ -209,3 +209,12 @@ test('the caret lines up under tab-indented text', () => {
   expect(e.location).toMatchObject({ line: 1, column: 11 });
   expect(e.format().split('\n')[2]).toBe('    \t         ^');
 });
+
+test('an unclosed bracket does not swallow the statements after it', () => {
+  const r = parseSource('a.b = [1, 2\nc.d = 3\ne.f = (1,\n  2)\ninclude "x.gin"\ng.h = {1: [\nimport m\n', 'u.gin');
+  expect(r.errors.map((e) => [e.location!.line, e.message])).toEqual([
+    [1, "Expected ']', found the end of the line."],
+    [6, "Expected ']', found the end of the line."],
+  ]);
+  expect(r.statements.map((s) => s.kind + ':' + s.location.line)).toEqual(['binding:2', 'binding:3', 'include:5', 'import:7']);
+});

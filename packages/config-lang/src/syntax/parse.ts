@@ -44,10 +44,15 @@ export function parseSource(source: string, file = '<string>'): ParseResult {
   const groups: IToken[][] = [];
   let cur: IToken[] = [];
   let depth = 0;
-  for (const tok of lexed.tokens) {
+  const toks = lexed.tokens;
+  for (let i = 0; i < toks.length; i++) {
+    const tok = toks[i];
     const type = tok.tokenType;
     if (type === T.Newline) {
-      if (depth > 0) continue;
+      // An unclosed bracket would swallow the rest of the file: a line starting at column 1
+      // with `name =`, `import` or `include` cannot be inside a value, so a statement ends here.
+      if (depth > 0 && !startsStatement(toks, i + 1)) continue;
+      depth = 0;
       if (cur.length) groups.push(cur);
       cur = [];
       continue;
@@ -91,6 +96,13 @@ export function parseSource(source: string, file = '<string>'): ParseResult {
   }
   errors.sort((a, b) => a.location!.line - b.location!.line || a.location!.column - b.location!.column);
   return { file, statements, errors, comments, lines };
+}
+
+function startsStatement(toks: IToken[], i: number): boolean {
+  const t = toks[i];
+  if (!t || t.startColumn !== 1) return false;
+  if (t.tokenType === T.Import || t.tokenType === T.Include) return true;
+  return t.tokenType === T.Name && toks[i + 1]?.tokenType === T.Equals;
 }
 
 function describeBadChar(c: string): string {
