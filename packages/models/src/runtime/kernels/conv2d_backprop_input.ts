@@ -108,10 +108,14 @@ export function conv2dBackpropInputWasm(args: { inputs: { dy: TensorInfo; filter
             const x = j * sw + cp.p;
             if (x >= w) break;
             const o = ((b * h + y) * w + x) * ci;
-            if (src) {
+            if (!src) dst.fill(0, o, o + ci);
+            else if (ci >= 32) {
               const s = ((b * mh + m) * mw + j) * ci;
               dst.set(src.subarray(s, s + ci), o);
-            } else dst.fill(0, o, o + ci);
+            } else {
+              // few channels: a loop beats creating a subarray per pixel
+              for (let c = 0, s = ((b * mh + m) * mw + j) * ci; c < ci; c++) dst[o + c] = src[s + c];
+            }
           }
         }
       }
