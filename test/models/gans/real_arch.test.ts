@@ -63,7 +63,7 @@ penalty.fn = @wgangp_penalty
 test('conditional SSGAN and S3GAN + dcgan_arch: one finite step each', () => {
   for (const gin of [
     'options.gan_class = @SSGAN\nSSGAN.rotated_batch_size = 4\nModularGAN.conditional = True\npenalty.fn = @dragan_penalty\nD.spectral_norm = True',
-    'options.gan_class = @S3GAN\nS3GAN.rotated_batch_fraction = 1\nModularGAN.conditional = True\nS3GAN.project_y = True\nS3GAN.use_predictor = True',
+    'options.gan_class = @S3GAN\nS3GAN.rotated_batch_fraction = 1\nModularGAN.conditional = True\nS3GAN.project_y = True\nS3GAN.use_predictor = True\nD.spectral_norm = True',
   ]) {
     config.clear();
     const { gan, store } = build(`options.architecture = "dcgan_arch"\n${gin}`);
@@ -71,7 +71,13 @@ test('conditional SSGAN and S3GAN + dcgan_arch: one finite step each', () => {
     expect(allFinite(s)).toBe(true);
     // Heads follow D's spectral norm (compare_gan's use_sn for the rotation head).
     if (gin.includes('SSGAN')) expect(store.has('discriminator_rotation/score_classify/kernel/u_var')).toBe(true);
-    else expect(store.has('discriminator_rotation/score_classify/kernel/u_var')).toBe(false);
+    else {
+      expect(store.has('discriminator_rotation/score_classify/kernel/u_var')).toBe(true);
+      expect(store.has('discriminator_projection/kernel/u_var')).toBe(true);
+      expect(store.has('discriminator_predictor/predictor_linear/kernel/u_var')).toBe(true);
+      // The architecture's own D does not project (S3GAN.project_y does).
+      expect([...store.all('discriminator/').keys()].some((n) => n.includes('embedding'))).toBe(false);
+    }
     disposeGan(gan, store);
   }
 });
