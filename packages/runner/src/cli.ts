@@ -11,6 +11,8 @@ import { registerTrain } from './commands/train';
 import { registerSweep } from './commands/sweep';
 import { registerMetrics } from './commands/metrics';
 import { registerTrainClassifier } from './commands/train_classifier';
+import { registerEncode } from './commands/encode';
+import { registerReconstruct } from './commands/reconstruct';
 import { formatError } from './errors';
 import { Io, processIo } from './io';
 
@@ -32,6 +34,8 @@ export function buildProgram(io: Io = processIo, run: Runner = () => undefined):
   registerSweep(program, io, run);
   registerMetrics(program, io, run);
   registerTrainClassifier(program, io, run);
+  registerEncode(program, io, run);
+  registerReconstruct(program, io, run);
   return program;
 }
 
