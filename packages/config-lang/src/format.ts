@@ -18,7 +18,7 @@ interface Chunk {
 
 /** Formats Gin source text; throws ConfigErrors when it does not parse. */
 export function formatSource(text: string, file = '<string>', width = 80): string {
-  const parsed = parseSource(text, file);
+  const parsed = parseSource(text, file, { numberTexts: true });
   if (parsed.errors.length) throw new ConfigErrors(parsed.errors);
   const comments = [...parsed.comments].sort((a, b) => a.line - b.line);
   const chunks: Chunk[] = [];

@@ -9,11 +9,11 @@ import * as path from 'path';
 import { Config, config as globalConfig } from './config';
 import { ConfigError, ConfigErrors, didYouMean } from './errors';
 import { registry } from './registry';
-import { parseSource } from './syntax/parse';
+import { ParseOptions, parseSource } from './syntax/parse';
 import { IncludeStatement, Statement } from './syntax/statements';
 import { ConfigurableReference, ConfigValue, Dict, Location, MacroReference, toJSONValue, Tuple } from './values';
 
-export interface LoadOptions {
+export interface LoadOptions extends ParseOptions {
   /** Directories searched for includes not found next to the including file. */
   searchPaths?: string[];
   /** Collect every error instead of throwing the first. */
@@ -43,7 +43,7 @@ function readSource(file: string, location?: Location, hint?: string): string {
 
 /** Parses Gin text (a file's or a binding string's); includes are resolved from `dir`. */
 export function loadSource(text: string, file: string, dir: string, opts: LoadOptions = {}, chain: string[] = []): LoadResult {
-  const parsed = parseSource(text, file);
+  const parsed = parseSource(text, file, opts);
   const errors: ConfigError[] = [];
   const statements: Statement[] = [];
   if (opts.collectErrors) errors.push(...parsed.errors);

@@ -1,3 +1,3 @@
-export { parseSource, ParseResult } from './parse';
+export { parseSource, ParseOptions, ParseResult } from './parse';
 export * from './statements';
 export { decodeString, decodeNumber, encodeString, encodeNumber } from './literals';

@@ -25,7 +25,12 @@ const OPEN = new Set([T.LParen, T.LBracket, T.LCurly]);
 const CLOSE = new Set([T.RParen, T.RBracket, T.RCurly]);
 
 /** Parses Gin source text into statements (includes are NOT expanded here; see ../loader). */
-export function parseSource(source: string, file = '<string>'): ParseResult {
+export interface ParseOptions {
+  /** Record each statement's number literals as written (`numberTexts`), for the formatter. */
+  numberTexts?: boolean;
+}
+
+export function parseSource(source: string, file = '<string>', opts: ParseOptions = {}): ParseResult {
   const text = source.replace(/\r\n?/g, '\n');
   const lines = text.split('\n');
   const errors: ConfigError[] = [];
@@ -84,7 +89,7 @@ export function parseSource(source: string, file = '<string>'): ParseResult {
     }
     try {
       const st = visitor.toStatement(cst, last);
-      if (st.kind === 'binding' || st.kind === 'macro') {
+      if (opts.numberTexts && (st.kind === 'binding' || st.kind === 'macro')) {
         const nums = group.filter((t) => t.tokenType === T.NumberLiteral).map((t) => t.image);
         if (nums.length) st.numberTexts = nums;
       }

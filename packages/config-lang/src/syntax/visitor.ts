@@ -38,13 +38,34 @@ export class StatementVisitor extends BaseVisitor {
    */
   private startToken(node: CstNode): IToken {
     if (node.name === 'entry') return this.startToken((node.children as Children).key![0] as CstNode);
-    const inner = node.name === 'value' ? (Object.values(node.children)[0]![0] as CstNode) : node;
-    let best: IToken | undefined;
-    for (const list of Object.values(inner.children)) {
-      const first = list[0];
-      if ('image' in first && (!best || first.startOffset < best.startOffset)) best = first;
+    const inner = node.name === 'value' ? this.alternative(node) : node;
+    const ch = inner.children as Children;
+    const first = (k: string) => ch[k]?.[0] as IToken | undefined;
+    switch (inner.name) {
+      case 'list':
+        return first('LBracket')!;
+      case 'paren':
+        return first('LParen')!;
+      case 'dict':
+        return first('LCurly')!;
+      case 'number':
+        return first('Minus') ?? first('NumberLiteral')!;
+      case 'strings':
+        return first('StringLiteral')!;
+      case 'constant':
+        return first('Name')!;
+      case 'reference':
+        return first('At')!;
+      case 'macro':
+        return first('Percent')!;
     }
-    return best!;
+    throw new Error(`internal: no start token for ${inner.name}`);
+  }
+
+  /** The one alternative node under a `value` node. */
+  private alternative(node: CstNode): CstNode {
+    const c = node.children as Children;
+    return (c.list ?? c.paren ?? c.dict ?? c.number ?? c.strings ?? c.constant ?? c.reference ?? c.macro)![0] as CstNode;
   }
 
   private nodeLoc(node: CstNode): Location {
@@ -102,9 +123,7 @@ export class StatementVisitor extends BaseVisitor {
   }
 
   value(node: CstNode): ConfigValue {
-    const c = node.children as Children;
-    const [key] = Object.keys(c) as string[];
-    const inner = c[key]![0] as CstNode;
+    const inner = this.alternative(node);
     const ch = inner.children as Children;
     switch (inner.name) {
       case 'list':

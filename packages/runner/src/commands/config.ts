@@ -57,7 +57,7 @@ export function configCommand(): Command {
     .action(
       guarded((files: string[], opts: { binding: string[]; searchPath: string[]; json?: boolean }) => {
         requireInput(files, opts.binding);
-        const { statements } = loadConfigFiles(files, opts.binding, { searchPaths: opts.searchPath });
+        const { statements } = loadConfigFiles(files, opts.binding, { searchPaths: opts.searchPath, numberTexts: !opts.json });
         if (opts.json) process.stdout.write(JSON.stringify({ statements: statements.map(statementToJSON) }) + '\n');
         else for (const st of statements) process.stdout.write(`${formatStatement(st)}\n`);
       }),
