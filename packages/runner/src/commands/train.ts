@@ -51,16 +51,10 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
   if (!flags.model_dir && !flags.dry_run) throw new RunError('--model_dir is required.', 'pass --model_dir runs/NAME (or --dry_run to only build the model)');
   if (flags.schedule !== 'train') requireEvaluator();
 
-  const previousRun = flags.model_dir && !flags.dry_run ? new RunDir(flags.model_dir).readRunJson() : null;
+  if (flags.dry_run) return dryRun(flags, io, logger);
+  const previousRun = flags.model_dir ? new RunDir(flags.model_dir).readRunJson() : null;
   const built = await buildRun(
-    {
-      reuseSeed: previousRun?.seed ?? null,
-      ginConfigs: flags.gin_config,
-      ginBindings: flags.gin_bindings,
-      dataDir: flags.data_dir ?? null,
-      fakeDataFallback: !!flags.dry_run,
-      buildBatchSize: flags.dry_run ? 2 : undefined,
-    },
+    { reuseSeed: previousRun?.seed ?? null, ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: false },
     logger,
   );
   try {
@@ -70,14 +64,48 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
   }
 }
 
-async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'>, logger: ReturnType<typeof loggerFor>): Promise<TrainResult | null> {
-  const effective = effectiveBindings();
+function warnAboutConfig(built: BuiltRun, logger: ReturnType<typeof loggerFor>): void {
   for (const line of ignoredBindings()) logger.warn(`ignored (no effect in this runner): ${line}`);
   if (built.datasetNote) logger.warn(built.datasetNote);
+}
+
+/**
+ * Builds everything (on `fake` data when the dataset is missing) and prints the operative
+ * config and parameter counts. Variable shapes do not depend on the batch size, so the networks
+ * are built at batch 2 (then 16, then options.batch_size for variants whose heads need more).
+ */
+async function dryRun(flags: TrainFlags, io: Io, logger: ReturnType<typeof loggerFor>): Promise<null> {
+  const attempts = [2, 16, undefined];
+  for (let i = 0; i < attempts.length; i++) {
+    const built = await buildRun(
+      { ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: true, buildBatchSize: attempts[i] },
+      i === 0 ? logger : loggerFor(io, true),
+    );
+    try {
+      try {
+        await asConfigProblem('Could not build the networks', () => built.gan.build());
+      } catch (e) {
+        if (i < attempts.length - 1) continue;
+        throw e;
+      }
+      warnAboutConfig(built, logger);
+      config.finalize();
+      printDryRun(built, io);
+      return null;
+    } finally {
+      disposeRun(built);
+    }
+  }
+  return null;
+}
+
+async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'>, logger: ReturnType<typeof loggerFor>): Promise<TrainResult | null> {
+  const effective = effectiveBindings();
+  warnAboutConfig(built, logger);
 
   const dir = flags.model_dir ? new RunDir(flags.model_dir) : null;
   const previous = dir?.readRunJson() ?? null;
-  if (previous && !flags.dry_run) {
+  if (previous) {
     const d = diffBindings(previous.effective_bindings ?? {}, effective);
     if (d.length && !flags.force) {
       throw new RunError(
@@ -89,10 +117,6 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
 
   await asConfigProblem('Could not build the networks', () => built.gan.build());
   config.finalize();
-  if (flags.dry_run) {
-    printDryRun(built, io);
-    return null;
-  }
 
   dir!.ensure();
   const latestStep = dir!.checkpoints.list()[0]?.step ?? 0;
