@@ -190,3 +190,20 @@ test('bad settings are named', () => {
   config.clear();
   expect(() => buildBigBiGAN('encoder.ch = 0\n')).toThrow(/encoder.ch must be a positive integer/);
 });
+
+test('a non-finite loss is reported, not applied: G, E and D keep their weights', () => {
+  const { gan, store } = buildBigBiGAN();
+  const before = snapshot(store.trainable());
+  const b = randomBatch(4, 1);
+  const bad = { ...b, images: tf.fill([4, 8, 8, 1], NaN) as tf.Tensor4D };
+  const s = gan.trainStep([bad], 0);
+  expect(Number.isNaN(s.d_loss)).toBe(true);
+  expect(Number.isNaN(s.g_loss)).toBe(true);
+  expect(snapshot(store.trainable())).toEqual(before);
+  tf.dispose(bad.images);
+  disposeBatch(b);
+});
+
+test('experimental_joint_gen_for_disc is refused (BigBiGAN needs each fake\'s z)', () => {
+  expect(() => buildBigBiGAN('ModularGAN.experimental_joint_gen_for_disc = True\n')).toThrow(/experimental_joint_gen_for_disc = False/);
+});

@@ -25,10 +25,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { config, configurable, registry, t } from '@cgan/config-lang';
 import '../architectures';
 import { encoder as defaultEncoder, EncoderFn, EncoderNet, EncoderOutput } from '../architectures/encoder';
-import { Rng } from '../core/rng';
 import { Batch } from '../datasets/types';
 import { get_losses, GanLosses } from '../losses/loss_lib';
-import { OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
+import { applyGradientsInOrder, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
 import { clipWeights } from '../penalties/weight_clipping';
 import { D_PREFIX, G_PREFIX, LossOutputs, ModularGAN, ModularGANKwargs, StepInputs } from './modular_gan';
 import { HeadContext, linear } from './tensor_utils';
@@ -79,8 +78,6 @@ function losses(real: tf.Tensor2D, fake: tf.Tensor2D): GanLosses {
 export class BigBiGAN extends ModularGAN {
   readonly encoderNet: EncoderNet;
   readonly eOptimizer: tf.Optimizer;
-  /** Draws the encoder's reparameterisation noise (checkpointed with the run's other streams). */
-  protected readonly encoderRng: Rng;
   readonly zMlpLayers: number;
   readonly xzMlpLayers: number;
   readonly mlpUnits: number;
@@ -89,6 +86,9 @@ export class BigBiGAN extends ModularGAN {
     super(kw);
     if (this.conditional) {
       throw new Error('BigBiGAN is unconditional here (its encoder and joint discriminator take no labels); set ModularGAN.conditional = False.');
+    }
+    if (this.jointGenForDisc) {
+      throw new Error('BigBiGAN pairs every fake with its latent z, which experimental_joint_gen_for_disc does not keep; set ModularGAN.experimental_joint_gen_for_disc = False.');
     }
     for (const [name, v, min] of [['z_mlp_layers', kw.z_mlp_layers, 1], ['xz_mlp_layers', kw.xz_mlp_layers, 1], ['mlp_units', kw.mlp_units, 1]] as const) {
       if (!Number.isInteger(v) || v < min) throw new Error(`BigBiGAN.${name} must be an integer >= ${min}, got ${v}.`);
@@ -104,7 +104,6 @@ export class BigBiGAN extends ModularGAN {
     const eOptFn = kw.encoder_optimizer_fn ?? base.g_optimizer_fn;
     if (typeof eOptFn !== 'function') throw new Error('BigBiGAN.encoder_optimizer_fn must be an optimizer reference such as @tf.train.AdamOptimizer (or None).');
     this.eOptimizer = eOptFn({ learning_rate: kw.encoder_lr ?? base.g_lr, name: 'e_' });
-    this.encoderRng = kw.rng.fork('encoder_noise');
   }
 
   protected trainablePrefixes(): string[] {
@@ -125,7 +124,7 @@ export class BigBiGAN extends ModularGAN {
     return tf.tidy(() => {
       const out = this.encoder(x, isTraining);
       if (!out.sigma) return out.mu;
-      const eps = tf.randomNormal(out.mu.shape, 0, 1, 'float32', this.encoderRng.nextSeed());
+      const eps = tf.randomNormal(out.mu.shape, 0, 1, 'float32', this.rng.nextSeed());
       return tf.add(out.mu, tf.mul(out.sigma, eps)) as tf.Tensor2D;
     });
   }
@@ -247,16 +246,15 @@ export class BigBiGAN extends ModularGAN {
       const result: Record<string, number> = { g_loss: value.dataSync()[0] };
       for (const [k, s] of Object.entries(kept)) result[k] = s.dataSync()[0];
       value.dispose();
-      if (!Number.isFinite(result.g_loss)) {
-        tf.dispose(Object.values(grads));
-        throw new Error(`g_loss became ${result.g_loss}; lower the learning rates (ModularGAN.g_lr / d_lr, BigBiGAN.encoder_lr) or check the inputs.`);
-      }
+      // A non-finite loss is reported, not applied (as ModularGAN.minimize): the runner stops
+      // with a divergence error naming it.
+      const finite = Number.isFinite(result.g_loss);
       const gGrads: tf.NamedTensorMap = {};
       const eGrads: tf.NamedTensorMap = {};
       for (const [name, g] of Object.entries(grads)) (eNames.has(name) ? eGrads : gGrads)[name] = g;
-      this.gOptimizer.applyGradients(gGrads);
-      this.eOptimizer.applyGradients(eGrads);
-      tf.dispose(Object.values(grads));
+      applyGradientsInOrder(this.gOptimizer, gVars, gGrads, finite);
+      applyGradientsInOrder(this.eOptimizer, eVars, eGrads, finite);
+      if (!finite) return result;
       if (this.ema) this.ema.update(gVars, step);
       return result;
     } finally {

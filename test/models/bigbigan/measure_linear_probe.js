@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * Measures the linear-probe accuracy (packages/models/src/representation) of a trained BigBiGAN
+ * run's encoder against the same probe on the same encoder at its random initialisation (the
+ * run's config and seed, no checkpoint restored), and on raw pixels for reference.
+ * Not a Jest test: run it on a `gan train` run directory after `npm run build`:
+ *
+ *   node test/models/bigbigan/measure_linear_probe.js RUN [--features features|mu] [--train N] [--test N] [--epochs N]
+ *
+ * Prints one JSON line per measurement. The probe's settings default to the run's
+ * `linear_probe.*` bindings.
+ */
+'use strict';
+const path = require('path');
+const root = path.resolve(__dirname, '../../..');
+const tf = require('@tensorflow/tfjs-core');
+const models = require('@cgan/models');
+const { withRebuiltRun, runDirOfCheckpoint } = require(path.join(root, 'packages/runner/dist/commands/common.js'));
+const { RunDir } = require(path.join(root, 'packages/runner/dist/run/run_dir.js'));
+const { CheckpointStore, disposeCheckpoint } = require(path.join(root, 'packages/runner/dist/run/checkpoint.js'));
+const { restoreState } = require(path.join(root, 'packages/runner/dist/run/state.js'));
+
+function flag(name, dflt) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+}
+
+async function main() {
+  const target = process.argv[2];
+  if (!target || target.startsWith('--')) {
+    process.stderr.write('usage: node measure_linear_probe.js RUN [--features features|mu] [--train N] [--test N] [--epochs N]\n');
+    process.exit(2);
+  }
+  const settings = {};
+  if (flag('features')) settings.features = flag('features');
+  if (flag('train')) settings.num_train_examples = Number(flag('train'));
+  if (flag('test')) settings.num_test_examples = Number(flag('test'));
+  if (flag('epochs')) settings.epochs = Number(flag('epochs'));
+  const dir = new RunDir(runDirOfCheckpoint(target));
+  const logger = { info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`warning: ${m}\n`) };
+  await withRebuiltRun(dir, null, logger, async (built) => {
+    const s = models.linearProbeSettings(settings);
+    const probe = async (what, fn) => {
+      const t0 = Date.now();
+      const r = await models.probeFeatureFn(fn, built.dataset, s);
+      process.stdout.write(JSON.stringify({ what, features: s.features, ...r, seconds: (Date.now() - t0) / 1000 }) + '\n');
+    };
+    if (!process.argv.includes('--no_pixels')) await probe('raw pixels', (x) => tf.reshape(x, [x.shape[0], -1]));
+    await probe('encoder at random initialisation', (x) => built.gan.encodeFeatures(x, s.features));
+    const ckpt = CheckpointStore.resolve(path.resolve(target) === path.resolve(dir.root) ? dir.root : target);
+    try {
+      await restoreState(ckpt, built.gan, built.store, null);
+    } finally {
+      disposeCheckpoint(ckpt);
+    }
+    await probe(`trained encoder (step ${ckpt.step})`, (x) => built.gan.encodeFeatures(x, s.features));
+  });
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e && e.format ? e.format() : e && e.stack ? e.stack : e}\n`);
+  process.exit(1);
+});
