@@ -199,11 +199,19 @@ export class Trainer {
     return { startStep, finalStep: st.step, resumedFrom: from, stepsPerSec: elapsed > 0 ? (st.step - startStep) / elapsed : 0 };
   }
 
+  /** Evaluates at `step`; the training streams are put back afterwards (evaluation draws z too). */
   async evaluate(step: number): Promise<void> {
-    const metrics = await evaluateStep(
-      { gan: this.gan, dataset: this.dataset, step, modelDir: this.dir.root, rng: this.rng.fork(`eval/${step}`), log: (m) => this.logger.info(m) },
-      this.dir,
-    );
+    const rngs = collectRngs(this.gan, this.rng);
+    const saved = rngStates(rngs);
+    let metrics: Record<string, number>;
+    try {
+      metrics = await evaluateStep(
+        { gan: this.gan, dataset: this.dataset, step, modelDir: this.dir.root, rng: this.rng.fork(`eval/${step}`), log: (m) => this.logger.info(m) },
+        this.dir,
+      );
+    } finally {
+      setRngStates(rngs, saved, 'the evaluation');
+    }
     this.logger.info(`eval at step ${step}: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
 }
