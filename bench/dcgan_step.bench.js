@@ -7,7 +7,7 @@
  *   node bench/dcgan_step.bench.js            # wasm (with the runtime's training kernels)
  *   BACKEND=cpu node bench/dcgan_step.bench.js
  *   STEPS=5 ROUNDS=3 BATCH=64 TORCH_SCRIPT=path node bench/dcgan_step.bench.js
- *   KERNELS=shipped  # wasm with tfjs's own Conv2DBackpropInput (+ our filter gradient, which wasm lacks)
+ *   KERNELS=shipped  # wasm with tfjs's own kernels (+ our Conv2DBackpropFilter, which wasm lacks)
  *
  * Rounds alternate tfjs and PyTorch so both see the same machine load; each reports the median
  * ms/step of its steps, and the summary gives the median over rounds of each and of the ratio.
@@ -52,8 +52,10 @@ async function setup() {
   const runtime = require(path.join(root, 'packages/models/src/runtime/index.ts'));
   const sel = await runtime.useBackend(BACKEND);
   if (BACKEND === 'wasm' && env.KERNELS === 'shipped') {
-    // The baseline: tfjs-wasm's own Conv2DBackpropInput (the filter gradient stays: wasm ships none).
-    runtime.useShippedWasmKernel('Conv2DBackpropInput');
+    // The baseline: every kernel as tfjs-wasm ships it. Conv2DBackpropFilter stays ours: wasm
+    // ships none, so without it the step cannot run at all.
+    const restored = runtime.wasmKernelNames.filter((k) => runtime.useShippedWasmKernel(k));
+    console.log(`KERNELS=shipped: tfjs-wasm's own ${restored.join(', ')}`);
   }
   return sel;
 }

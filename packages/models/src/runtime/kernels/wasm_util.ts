@@ -28,8 +28,6 @@ export function release(backend: WasmBackendLike, ...ts: TensorInfo[]): void {
 export const transpose = (b: WasmBackendLike, x: TensorInfo, perm: number[]) => runWasm('Transpose', b, { x }, { perm });
 export const reshape = (b: WasmBackendLike, x: TensorInfo, shape: number[]) => runWasm('Reshape', b, { x }, { shape });
 export const slice = (b: WasmBackendLike, x: TensorInfo, begin: number[], size: number[]) => runWasm('Slice', b, { x }, { begin, size });
-export const pad = (b: WasmBackendLike, x: TensorInfo, paddings: Array<[number, number]>) => runWasm('PadV2', b, { x }, { paddings, constantValue: 0 });
-export const reverse = (b: WasmBackendLike, x: TensorInfo, dims: number[]) => runWasm('Reverse', b, { x }, { dims });
 
 /** A stride-1-or-more NHWC forward convolution with explicit [top, bottom, left, right] padding. */
 export function conv2d(
