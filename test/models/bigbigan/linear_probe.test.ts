@@ -58,6 +58,12 @@ test('standardisation: a feature on a 1e4 scale (and a constant one) do not brea
   expect(linearProbeAccuracy(train, test, 3, FAST).accuracy).toBeGreaterThan(0.95);
 });
 
+test('tiny-scale features (a randomly initialised network\'s, ~1e-8) are standardised, not dropped as constant', () => {
+  const scale = (m: LabelledFeatures) => ({ ...m, features: { ...m.features, data: Float32Array.from(m.features.data, (v) => v * 1e-8) } });
+  const r = linearProbeAccuracy(scale(blobs(600, 4, 10, 6, 1)), scale(blobs(200, 4, 10, 6, 2)), 4, FAST);
+  expect(r.accuracy).toBeGreaterThan(0.97);
+});
+
 test('bad input is named', () => {
   const good = blobs(20, 2, 3, 5, 1);
   expect(() => linearProbeAccuracy({ ...good, labels: good.labels.slice(1) }, good, 2)).toThrow(/20 feature rows but 19 labels/);

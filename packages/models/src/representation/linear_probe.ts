@@ -2,7 +2,7 @@
  * Linear evaluation of a representation (BigBiGAN's Table 1 protocol, small): a softmax
  * regression trained with Adam on frozen features of the labelled train split, accuracy
  * measured on the test split. Features are standardised with the train split's per-feature mean
- * and standard deviation (constant features become 0).
+ * and standard deviation (constant features become 0; tiny-scale features are rescaled like any other).
  *
  * Settings: the configurable `linear_probe` (module `representation`), e.g.
  * `linear_probe.epochs = 30`, `linear_probe.num_train_examples = 10000`.
@@ -123,7 +123,9 @@ export function columnStats(m: FeatureMatrix): { mean: Float32Array; std: Float3
     mean[j] /= Math.max(1, m.rows);
     const variance = Math.max(0, sq[j] / Math.max(1, m.rows) - mean[j] * mean[j]);
     const s = Math.sqrt(variance);
-    std[j] = s > 1e-6 * Math.max(1, Math.abs(mean[j])) ? s : 1;
+    // Constant up to rounding (relative to its mean) -> scale 1, so the column standardises to 0.
+    // Relative, not absolute: a randomly initialised network's features can be ~1e-8 in scale.
+    std[j] = s > 0 && s > 1e-6 * Math.abs(mean[j]) ? s : 1;
   }
   return { mean: Float32Array.from(mean), std };
 }
