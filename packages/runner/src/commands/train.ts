@@ -149,11 +149,7 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
     schedule: flags.schedule,
     evalEverySteps: flags.eval_every_steps,
     progress: makeProgress(io.progressStream, (s) => io.err(s)),
-    onOperativeConfig: (step) => {
-      const file = dir!.operativePath(step);
-      dir!.writeOperative(step, operativeConfigStr());
-      logger.info(`wrote ${file}`);
-    },
+    onOperativeConfig: (step) => `wrote ${dir!.writeOperative(step, operativeConfigStr())}`,
     afterStep: hooks.afterStep,
   });
   logger.info(`done: step ${result.finalStep}${result.stepsPerSec ? `, ${result.stepsPerSec.toFixed(2)} steps/s` : ''}; report: ${dir!.root}/report.html`);

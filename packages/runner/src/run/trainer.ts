@@ -27,8 +27,8 @@ export interface TrainOptions {
   schedule: Schedule;
   evalEverySteps: number;
   progress: Progress;
-  /** Called once, after the first step of this process, when the operative config is complete. */
-  onOperativeConfig?: (startStep: number) => void;
+  /** Called once, after the first step of this process, when the operative config is complete; returns a line to log. */
+  onOperativeConfig?: (startStep: number) => string | void;
   /** Test hook: called after each step (may throw to simulate a crash). */
   afterStep?: (step: number) => void;
 }
@@ -43,6 +43,8 @@ export interface TrainResult {
 @injectable()
 export class Trainer {
   private fixed: { z: tf.Tensor2D; y: tf.Tensor2D | null } | null = null;
+  /** Log lines: through the progress display while training, the logger otherwise. */
+  private log: (msg: string) => void = (m) => this.logger.info(m);
 
   constructor(
     @inject(TOKENS.Gan) readonly gan: GanVariant,
@@ -119,7 +121,6 @@ export class Trainer {
     const startStep = st.step;
     if (st.step >= total) {
       this.logger.info(`the run is already at step ${st.step} of ${total}; nothing to train`);
-      opts.onOperativeConfig?.(startStep);
       if (!fs.existsSync(dir.samplePath(st.step))) this.writeSamples(st.step);
       writeReport({ modelDir: dir.root });
       return { startStep, finalStep: st.step, resumedFrom: from, stepsPerSec: 0 };
@@ -141,6 +142,7 @@ export class Trainer {
     const t0 = lastTime;
     let sps = 0;
     opts.progress.start(total, st.step);
+    this.log = (m) => opts.progress.log(m);
     try {
       while (st.step < total) {
         const batches: Batch[] = [];
@@ -168,7 +170,10 @@ export class Trainer {
             throw new DivergenceError(st.step, k, v, lastCkpt);
           }
         }
-        if (st.step === startStep + 1) opts.onOperativeConfig?.(startStep);
+        if (st.step === startStep + 1) {
+          const line = opts.onOperativeConfig?.(startStep);
+          if (line) opts.progress.log(line);
+        }
         const now = Date.now();
         if (now > lastTime) {
           sps = (st.step - lastStep) / ((now - lastTime) / 1000);
@@ -191,6 +196,7 @@ export class Trainer {
       }
     } finally {
       opts.progress.stop();
+      this.log = (m) => this.logger.info(m);
       await it.return?.();
     }
     if (opts.schedule === 'eval_after_train') await this.evaluate(st.step);
@@ -206,13 +212,13 @@ export class Trainer {
     let metrics: Record<string, number>;
     try {
       metrics = await evaluateStep(
-        { gan: this.gan, dataset: this.dataset, step, modelDir: this.dir.root, rng: this.rng.fork(`eval/${step}`), log: (m) => this.logger.info(m) },
+        { gan: this.gan, dataset: this.dataset, step, modelDir: this.dir.root, rng: this.rng.fork(`eval/${step}`), log: (m) => this.log(m) },
         this.dir,
       );
     } finally {
       setRngStates(rngs, saved, 'the evaluation');
     }
-    this.logger.info(`eval at step ${step}: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    this.log(`eval at step ${step}: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
 }
 
