@@ -40,20 +40,35 @@ async function main() {
   const logger = { info: (m) => process.stderr.write(`${m}\n`), warn: (m) => process.stderr.write(`warning: ${m}\n`) };
   await withRebuiltRun(dir, null, logger, async (built) => {
     const s = models.linearProbeSettings(settings);
-    const probe = async (what, fn) => {
+    // Collapse diagnostics on 500 test images: pooled features that are zero for all of them, and
+    // the spread of the latent mean mu across images (about 0 when E ignores its input).
+    const it = built.dataset.batches('test', { batchSize: 500, repeat: false });
+    const sample = (await it.next()).value;
+    await it.return();
+    const diagnostics = () =>
+      tf.tidy(() => {
+        const out = built.gan.encoder(sample.images, false);
+        return {
+          dead_features: tf.sum(tf.cast(tf.lessEqual(tf.max(out.features, 0), 0), 'float32')).dataSync()[0],
+          mu_std_across_images: tf.mean(tf.sqrt(tf.moments(out.mu, 0).variance)).dataSync()[0],
+          mean_sigma: out.sigma ? tf.mean(out.sigma).dataSync()[0] : null,
+        };
+      });
+    const probe = async (what, fn, withDiagnostics) => {
       const t0 = Date.now();
       const r = await models.probeFeatureFn(fn, built.dataset, s);
-      process.stdout.write(JSON.stringify({ what, features: s.features, ...r, seconds: (Date.now() - t0) / 1000 }) + '\n');
+      const extra = withDiagnostics ? diagnostics() : {};
+      process.stdout.write(JSON.stringify({ what, features: s.features, ...r, ...extra, seconds: (Date.now() - t0) / 1000 }) + '\n');
     };
-    if (!process.argv.includes('--no_pixels')) await probe('raw pixels', (x) => tf.reshape(x, [x.shape[0], -1]));
-    await probe('encoder at random initialisation', (x) => built.gan.encodeFeatures(x, s.features));
+    if (!process.argv.includes('--no_pixels')) await probe('raw pixels', (x) => tf.reshape(x, [x.shape[0], -1]), false);
+    await probe('encoder at random initialisation', (x) => built.gan.encodeFeatures(x, s.features), true);
     const ckpt = CheckpointStore.resolve(path.resolve(target) === path.resolve(dir.root) ? dir.root : target);
     try {
       await restoreState(ckpt, built.gan, built.store, null);
     } finally {
       disposeCheckpoint(ckpt);
     }
-    await probe(`trained encoder (step ${ckpt.step})`, (x) => built.gan.encodeFeatures(x, s.features));
+    await probe(`trained encoder (step ${ckpt.step})`, (x) => built.gan.encodeFeatures(x, s.features), true);
   });
 }
 
