@@ -27,6 +27,9 @@ function bindTinyWidths(): void {
   bind('resnet5.Discriminator', 'ch', 1);
   bind('resnet_biggan.Generator', 'ch', 1);
   bind('resnet_biggan.Discriminator', 'ch', 1);
+  // Attention at 64/128 costs seconds per softmax on the cpu backend; it is tested at 32 in options.test.ts.
+  bind('resnet_biggan.Generator', 'blocks_with_attention', '');
+  bind('resnet_biggan.Discriminator', 'blocks_with_attention', '');
   bind('G', 'batch_norm_fn', { ref: 'batch_norm' });
   bind('D', 'spectral_norm', true);
 }

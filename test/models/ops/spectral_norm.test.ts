@@ -68,7 +68,7 @@ test('the power-iteration vector is updated in training only', () => {
     spectral_norm({ ctx: opContext(store, true, new Rng(1)), inputs: w, name: 'kernel' });
     expect(Array.from(u.dataSync())).not.toEqual(before);
     // A unit vector after an update.
-    expect(Math.sqrt(u.dataSync().reduce((a, b) => a + b * b, 0))).toBeCloseTo(1, 5);
+    expect(Math.sqrt(Array.from(u.dataSync()).reduce((a, b) => a + b * b, 0))).toBeCloseTo(1, 5);
   } finally {
     store.dispose();
   }
