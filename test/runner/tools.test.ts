@@ -51,9 +51,12 @@ test('gan sample writes a grid of n samples from a checkpoint, deterministic per
 });
 
 test('gan eval evaluates each checkpoint once through the evaluation hook', async () => {
-  const noEval = await gan('eval', '--model_dir', a);
-  expect(noEval.code).toBe(1);
-  expect(noEval.err).toMatch(/No evaluator is available|evaluat/);
+  // The library's evaluator (FID etc. on a domain classifier): succeeds, or fails cleanly when no
+  // classifier has been trained for 'shapes' on this machine.
+  const real = await gan('eval', '--model_dir', a);
+  expect(real.err).not.toMatch(/internal error/);
+  if (real.code !== 0) expect(real.err).toMatch(/Evaluation at step 2 failed: .*\n  hint: /);
+  fs.rmSync(path.join(a, 'eval.jsonl'), { force: true });
   const seen: number[] = [];
   setEvaluator(async (ctx) => {
     seen.push(ctx.step);

@@ -41,12 +41,12 @@ export function isUserError(e: unknown): boolean {
  * Runs the building of a run from its config: a plain Error thrown there (an option out of
  * range, an unknown architecture name) is bad input, reported as one paragraph.
  */
-export async function asConfigProblem<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
+export async function asConfigProblem<T>(what: string, fn: () => Promise<T> | T, hint = 'check the bindings named above (gan config check FILE validates a config)'): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (isUserError(e) || !(e instanceof Error) || e.constructor !== Error) throw e;
-    const err = new RunError(`${what}: ${e.message}`, 'check the bindings named above (gan config check FILE validates a config)');
+    const err = new RunError(`${what}: ${e.message}`, hint);
     (err as { cause?: unknown }).cause = e;
     throw err;
   }

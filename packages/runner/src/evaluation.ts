@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as models from '@cgan/models';
 import type { GanDataset, GanVariant, Rng } from '@cgan/models';
-import { RunError } from './errors';
+import { asConfigProblem, RunError } from './errors';
 import { RunDir } from './run/run_dir';
 
 export interface EvalContext {
@@ -66,7 +66,9 @@ export function evaluatedSteps(dir: RunDir): Set<number> {
 export async function evaluateStep(ctx: EvalContext, dir: RunDir): Promise<Record<string, number>> {
   const evaluator = requireEvaluator();
   const t0 = Date.now();
-  const metrics = await evaluator(ctx);
+  // A plain Error from the evaluator (no feature extractor for this dataset, a bad
+  // evaluation.* binding) is reported as one paragraph, like any configuration problem.
+  const metrics = await asConfigProblem(`Evaluation at step ${ctx.step} failed`, () => evaluator(ctx), 'the checkpoints are kept; fix the cause, then run `gan eval --model_dir ...` (or train with --schedule train)');
   fs.appendFileSync(dir.evalPath, JSON.stringify({ step: ctx.step, ...metrics, wall: { eval_sec: (Date.now() - t0) / 1000 } }) + '\n');
   return metrics;
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'tsyringe';
 import type { Batch, GanDataset, GanVariant, Rng, VariableStore } from '@cgan/models';
 import { DivergenceError, RunError } from '../errors';
-import { evaluateStep } from '../evaluation';
+import { evaluatedSteps, evaluateStep } from '../evaluation';
 import { Logger, TOKENS } from '../wiring/container';
 import type { RunOptions } from '../wiring/adapters';
 import type { RunConfig } from '../wiring/run_config';
@@ -122,6 +122,7 @@ export class Trainer {
     if (st.step >= total) {
       this.logger.info(`the run is already at step ${st.step} of ${total}; nothing to train`);
       if (!fs.existsSync(dir.samplePath(st.step))) this.writeSamples(st.step);
+      if (opts.schedule !== 'train' && !evaluatedSteps(dir).has(st.step)) await this.evaluate(st.step);
       writeReport({ modelDir: dir.root });
       return { startStep, finalStep: st.step, resumedFrom: from, stepsPerSec: 0 };
     }
