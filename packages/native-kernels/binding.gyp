@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "native_kernels",
+      "sources": ["src/native_kernels.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "libraries": ["-lopenblas"]
+    }
+  ]
+}

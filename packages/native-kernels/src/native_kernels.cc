@@ -1,0 +1,270 @@
+// Float32 NHWC convolutions (forward, backprop input, backprop filter) and batched matMul for the
+// tfjs wasm backend, computed with im2col + OpenBLAS's cblas_sgemm on the wasm heap's memory
+// (the arguments are Float32Array views; outputs are written in place, nothing is returned).
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char *openblas_get_config(void);
+}
+
+namespace {
+
+struct Fail {
+  std::string msg;
+};
+
+void check(napi_env env, napi_status s, const char *what) {
+  if (s != napi_ok) throw Fail{std::string("native-kernels: ") + what};
+}
+
+float *f32(napi_env env, napi_value v, size_t need, const char *name) {
+  bool is = false;
+  check(env, napi_is_typedarray(env, v, &is), name);
+  if (!is) throw Fail{std::string("native-kernels: ") + name + " must be a Float32Array"};
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  napi_value ab;
+  size_t off;
+  check(env, napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &off), name);
+  if (type != napi_float32_array) throw Fail{std::string("native-kernels: ") + name + " must be a Float32Array"};
+  if (length < need) throw Fail{std::string("native-kernels: ") + name + " has " + std::to_string(length) + " elements, needs " + std::to_string(need)};
+  return static_cast<float *>(data);
+}
+
+std::vector<int64_t> ints(napi_env env, napi_value v, size_t n, const char *name) {
+  bool is = false;
+  check(env, napi_is_array(env, v, &is), name);
+  if (!is) throw Fail{std::string("native-kernels: ") + name + " must be an array of integers"};
+  uint32_t len;
+  check(env, napi_get_array_length(env, v, &len), name);
+  if (len != n) throw Fail{std::string("native-kernels: ") + name + " must have " + std::to_string(n) + " entries"};
+  std::vector<int64_t> out(n);
+  for (uint32_t i = 0; i < len; i++) {
+    napi_value e;
+    check(env, napi_get_element(env, v, i, &e), name);
+    check(env, napi_get_value_int64(env, e, &out[i]), name);
+  }
+  return out;
+}
+
+// Geometry of one NHWC conv: x [n,h,w,ci], filter [kh,kw,ci,co], y [n,oh,ow,co].
+struct Conv {
+  int64_t n, h, w, ci, kh, kw, co, oh, ow, sh, sw, pt, pl;
+  int64_t K() const { return kh * kw * ci; }
+  bool pointwise() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w; }
+};
+
+Conv conv_of(napi_env env, napi_value v) {
+  auto d = ints(env, v, 13, "dims");
+  Conv c{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12]};
+  for (int i = 0; i < 11; i++)
+    if (d[i] <= 0) throw Fail{"native-kernels: conv dims must be positive"};
+  return c;
+}
+
+// Images per im2col chunk: the column buffer stays under ~64 MB.
+int64_t chunk_images(const Conv &c) {
+  const int64_t per = c.oh * c.ow * c.K();
+  return std::max<int64_t>(1, std::min<int64_t>(c.n, (int64_t(16) << 20) / std::max<int64_t>(per, 1)));
+}
+
+// col[(b, oy, ox), (ky, kx, c)] = x[b0 + b, oy*sh + ky - pt, ox*sw + kx - pl, c] (0 outside).
+void im2col(const Conv &c, const float *x, int64_t b0, int64_t nb, float *col) {
+  const int64_t K = c.K(), rowlen = c.kw * c.ci;
+  for (int64_t b = 0; b < nb; b++) {
+    const float *xb = x + (b0 + b) * c.h * c.w * c.ci;
+    for (int64_t oy = 0; oy < c.oh; oy++) {
+      for (int64_t ox = 0; ox < c.ow; ox++) {
+        float *dst = col + ((b * c.oh + oy) * c.ow + ox) * K;
+        const int64_t ix0 = ox * c.sw - c.pl;
+        const int64_t kx0 = std::max<int64_t>(0, -ix0), kx1 = std::min<int64_t>(c.kw, c.w - ix0);
+        for (int64_t ky = 0; ky < c.kh; ky++) {
+          float *d = dst + ky * rowlen;
+          const int64_t iy = oy * c.sh + ky - c.pt;
+          if (iy < 0 || iy >= c.h || kx1 <= kx0) {
+            std::memset(d, 0, sizeof(float) * rowlen);
+            continue;
+          }
+          if (kx0 > 0) std::memset(d, 0, sizeof(float) * kx0 * c.ci);
+          std::memcpy(d + kx0 * c.ci, xb + (iy * c.w + ix0 + kx0) * c.ci, sizeof(float) * (kx1 - kx0) * c.ci);
+          if (kx1 < c.kw) std::memset(d + kx1 * c.ci, 0, sizeof(float) * (c.kw - kx1) * c.ci);
+        }
+      }
+    }
+  }
+}
+
+// dx[b0 + b, ...] += col scattered back (the adjoint of im2col).
+void col2im(const Conv &c, const float *col, int64_t b0, int64_t nb, float *dx) {
+  const int64_t K = c.K(), rowlen = c.kw * c.ci;
+  for (int64_t b = 0; b < nb; b++) {
+    float *xb = dx + (b0 + b) * c.h * c.w * c.ci;
+    for (int64_t oy = 0; oy < c.oh; oy++) {
+      for (int64_t ox = 0; ox < c.ow; ox++) {
+        const float *src = col + ((b * c.oh + oy) * c.ow + ox) * K;
+        const int64_t ix0 = ox * c.sw - c.pl;
+        const int64_t kx0 = std::max<int64_t>(0, -ix0), kx1 = std::min<int64_t>(c.kw, c.w - ix0);
+        for (int64_t ky = 0; ky < c.kh; ky++) {
+          const int64_t iy = oy * c.sh + ky - c.pt;
+          if (iy < 0 || iy >= c.h || kx1 <= kx0) continue;
+          const float *s = src + ky * rowlen + kx0 * c.ci;
+          float *d = xb + (iy * c.w + ix0 + kx0) * c.ci;
+          const int64_t len = (kx1 - kx0) * c.ci;
+          for (int64_t i = 0; i < len; i++) d[i] += s[i];
+        }
+      }
+    }
+  }
+}
+
+// conv2d(x, filter, y, dims): y = conv(x, filter).
+void conv2d(napi_env env, napi_value *a) {
+  const Conv c = conv_of(env, a[3]);
+  const float *x = f32(env, a[0], c.n * c.h * c.w * c.ci, "x");
+  const float *f = f32(env, a[1], c.K() * c.co, "filter");
+  float *y = f32(env, a[2], c.n * c.oh * c.ow * c.co, "y");
+  const int64_t K = c.K();
+  if (c.pointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, c.n * c.h * c.w, c.co, c.ci, 1.f, x, c.ci, f, c.co, 0.f, y, c.co);
+    return;
+  }
+  const int64_t nb = chunk_images(c), rows = c.oh * c.ow;
+  std::vector<float> col(nb * rows * K);
+  for (int64_t b0 = 0; b0 < c.n; b0 += nb) {
+    const int64_t m = std::min(nb, c.n - b0);
+    im2col(c, x, b0, m, col.data());
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m * rows, c.co, K, 1.f, col.data(), K, f, c.co, 0.f, y + b0 * rows * c.co, c.co);
+  }
+}
+
+// conv2dBackpropInput(dy, filter, dx, dims): dx = d(sum(conv(x, filter) * dy)) / dx.
+void conv2d_backprop_input(napi_env env, napi_value *a) {
+  const Conv c = conv_of(env, a[3]);
+  const float *dy = f32(env, a[0], c.n * c.oh * c.ow * c.co, "dy");
+  const float *f = f32(env, a[1], c.K() * c.co, "filter");
+  float *dx = f32(env, a[2], c.n * c.h * c.w * c.ci, "dx");
+  const int64_t K = c.K();
+  if (c.pointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, c.n * c.h * c.w, c.ci, c.co, 1.f, dy, c.co, f, c.co, 0.f, dx, c.ci);
+    return;
+  }
+  std::memset(dx, 0, sizeof(float) * c.n * c.h * c.w * c.ci);
+  const int64_t nb = chunk_images(c), rows = c.oh * c.ow;
+  std::vector<float> col(nb * rows * K);
+  for (int64_t b0 = 0; b0 < c.n; b0 += nb) {
+    const int64_t m = std::min(nb, c.n - b0);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m * rows, K, c.co, 1.f, dy + b0 * rows * c.co, c.co, f, c.co, 0.f, col.data(), K);
+    col2im(c, col.data(), b0, m, dx);
+  }
+}
+
+// conv2dBackpropFilter(x, dy, dfilter, dims): dfilter = d(sum(conv(x, filter) * dy)) / dfilter.
+void conv2d_backprop_filter(napi_env env, napi_value *a) {
+  const Conv c = conv_of(env, a[3]);
+  const float *x = f32(env, a[0], c.n * c.h * c.w * c.ci, "x");
+  const float *dy = f32(env, a[1], c.n * c.oh * c.ow * c.co, "dy");
+  float *df = f32(env, a[2], c.K() * c.co, "dfilter");
+  const int64_t K = c.K();
+  if (c.pointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, c.ci, c.co, c.n * c.h * c.w, 1.f, x, c.ci, dy, c.co, 0.f, df, c.co);
+    return;
+  }
+  const int64_t nb = chunk_images(c), rows = c.oh * c.ow;
+  std::vector<float> col(nb * rows * K);
+  for (int64_t b0 = 0; b0 < c.n; b0 += nb) {
+    const int64_t m = std::min(nb, c.n - b0);
+    im2col(c, x, b0, m, col.data());
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, c.co, m * rows, 1.f, col.data(), K, dy + b0 * rows * c.co, c.co, b0 == 0 ? 0.f : 1.f, df, c.co);
+  }
+}
+
+// matMul(a, b, c, [batchA, batchB, m, n, k, transposeA, transposeB]): c[i] = op(a[i]) op(b[i]),
+// a batch of 1 broadcasting over the other.
+void mat_mul(napi_env env, napi_value *a) {
+  auto d = ints(env, a[3], 7, "dims");
+  const int64_t ba = d[0], bb = d[1], m = d[2], n = d[3], k = d[4];
+  const bool ta = d[5] != 0, tb = d[6] != 0;
+  if (ba <= 0 || bb <= 0 || m < 0 || n < 0 || k < 0 || (ba != bb && ba != 1 && bb != 1)) throw Fail{"native-kernels: bad matMul dims"};
+  const int64_t batch = std::max(ba, bb);
+  const float *A = f32(env, a[0], ba * m * k, "a");
+  const float *B = f32(env, a[1], bb * k * n, "b");
+  float *C = f32(env, a[2], batch * m * n, "c");
+  if (k == 0) {
+    std::memset(C, 0, sizeof(float) * batch * m * n);
+    return;
+  }
+  for (int64_t i = 0; i < batch; i++) {
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f,
+                A + (ba == 1 ? 0 : i) * m * k, ta ? m : k, B + (bb == 1 ? 0 : i) * k * n, tb ? k : n, 0.f, C + i * m * n, n);
+  }
+}
+
+template <void (*F)(napi_env, napi_value *)>
+napi_value wrap4(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value a[4];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  try {
+    if (argc != 4) throw Fail{"native-kernels: expected 4 arguments"};
+    F(env, a);
+  } catch (const Fail &e) {
+    napi_throw_error(env, nullptr, e.msg.c_str());
+  } catch (const std::bad_alloc &) {
+    napi_throw_error(env, nullptr, "native-kernels: out of memory for the im2col buffer");
+  }
+  return nullptr;
+}
+
+napi_value set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value a[1];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  int32_t n = 0;
+  if (argc != 1 || napi_get_value_int32(env, a[0], &n) != napi_ok || n < 1) {
+    napi_throw_error(env, nullptr, "native-kernels: setThreads(n) needs an integer n >= 1");
+    return nullptr;
+  }
+  openblas_set_num_threads(n);
+  return nullptr;
+}
+
+napi_value get_threads(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_int32(env, openblas_get_num_threads(), &v);
+  return v;
+}
+
+napi_value blas_config(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv2d", nullptr, wrap4<conv2d>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropInput", nullptr, wrap4<conv2d_backprop_input>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"conv2dBackpropFilter", nullptr, wrap4<conv2d_backprop_filter>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"matMul", nullptr, wrap4<mat_mul>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"getThreads", nullptr, get_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"blasConfig", nullptr, blas_config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
