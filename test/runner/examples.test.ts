@@ -39,9 +39,25 @@ test.each(dry)("Compare GAN's %s dry-runs on fake data, reporting that %s is mis
 });
 
 test('TPU-only keys are accepted and reported as ignored', async () => {
-  const r = await gan('train', '--gin_config', example('dcgan_celeba64.gin'), '--dry_run', '--gin_bindings', 'run_config.iterations_per_loop = 500', '--gin_bindings', 'run_config.tf_random_seed = 3', '--gin_bindings', 'TpuSummaries.save_summary_steps = 10');
+  const r = await gan('train', '--gin_config', path.join(root, 'quickstart_shapes.gin'), '--dry_run', '--gin_bindings', 'run_config.iterations_per_loop = 500', '--gin_bindings', 'run_config.tf_random_seed = 3', '--gin_bindings', 'TpuSummaries.save_summary_steps = 10');
   expect(r.code).toBe(0);
   expect(r.err).toMatch(/ignored \(no effect in this runner\): run_config\.iterations_per_loop \(TPU host-loop length\)/);
   expect(r.err).toMatch(/run_config\.tf_random_seed \(use runtime\.seed\)/);
   expect(r.err).toMatch(/TpuSummaries\.save_summary_steps/);
+});
+
+const ours = ['quickstart_shapes.gin', ...['dcgan', 'sndcgan', 'resnet', 'wgangp', 'ssgan', 's3gan_10pct'].map((n) => `fashion_mnist/${n}.gin`)];
+
+test.each(ours)('gin-configs/%s binds against the registry', (file) => {
+  expect(checkConfigFiles([path.join(root, file)]).map((e) => e.format())).toEqual([]);
+});
+
+test('the quick start dry-runs on shapes and the S3GAN config at 10% labels builds its heads', async () => {
+  const q = await gan('train', '--gin_config', path.join(root, 'quickstart_shapes.gin'), '--dry_run');
+  expect(q.err).not.toMatch(/error/);
+  expect(q.out).toMatch(/# dataset: shapes 16x16x3/);
+  const s = await gan('train', '--gin_config', path.join(root, 'fashion_mnist/s3gan_10pct.gin'), '--dry_run', '--gin_bindings', 'dataset.name = "fake"', '--gin_bindings', 'dataset.resolution = 28', '--gin_bindings', 'dataset.colors = 1');
+  expect(s.err).not.toMatch(/error/);
+  expect(s.out).toMatch(/# parameters discriminator_predictor: [\d,]+/);
+  expect(s.out).toMatch(/labels\.fraction = 0\.1/);
 });
