@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GanVariant } from '@cgan/models';
 
-function optimizersOf(gan: GanVariant): Array<[string, tf.Optimizer]> {
+export function optimizersOf(gan: GanVariant): Array<[string, tf.Optimizer]> {
   return Object.entries(gan as unknown as Record<string, unknown>).filter((e): e is [string, tf.Optimizer] => typeof e[1] === 'object' && e[1] !== null && e[1] instanceof tf.Optimizer);
 }
 
@@ -31,4 +31,14 @@ export function setOptimizerHiddenState(gan: GanVariant, saved: Map<string, tf.T
       if (t && t.shape.join(',') === v.shape.join(',') && t.dtype === v.dtype) v.assign(t);
     }
   }
+}
+
+/** The learning rate of each optimizer the GAN holds, as `<property>_lr` (e.g. gOptimizer_lr). */
+export function learningRates(gan: GanVariant): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [p, opt] of optimizersOf(gan)) {
+    const lr = (opt as unknown as { learningRate?: unknown }).learningRate;
+    if (typeof lr === 'number') out[`${p}_lr`] = lr;
+  }
+  return out;
 }

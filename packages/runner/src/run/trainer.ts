@@ -14,6 +14,7 @@ import { Logger, TOKENS } from '../wiring/container';
 import type { RunOptions } from '../wiring/adapters';
 import type { RunConfig } from '../wiring/run_config';
 import { disposeCheckpoint } from './checkpoint';
+import { learningRates } from './optimizer_exact';
 import { writeGrid } from './images';
 import { MetricsRecord } from './metrics_log';
 import { Progress } from './progress';
@@ -180,7 +181,7 @@ export class Trainer {
           sps = (st.step - lastStep) / ((now - lastTime) / 1000);
         }
         if (st.step % logEvery === 0 || st.step === total) {
-          const rec: MetricsRecord = { step: st.step, ...summaries, wall: { steps_per_sec: round(sps), elapsed_sec: round((now - t0) / 1000) } };
+          const rec: MetricsRecord = { step: st.step, ...summaries, ...learningRates(gan), wall: { steps_per_sec: round(sps), elapsed_sec: round((now - t0) / 1000) } };
           dir.metrics.append(rec);
           lastTime = now;
           lastStep = st.step;
