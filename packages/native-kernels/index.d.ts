@@ -2,8 +2,8 @@
  * Float32 NHWC convolution and matMul kernels (im2col + OpenBLAS sgemm). Arguments are
  * Float32Array views (e.g. of the wasm heap); outputs are written in place.
  *
- * Conv dims: [n, h, w, ci, kh, kw, co, oh, ow, strideH, strideW, padTop, padLeft] for
- * x [n,h,w,ci], filter [kh,kw,ci,co], y [n,oh,ow,co] (dilation 1).
+ * Conv dims: [n, h, w, ci, kh, kw, co, oh, ow, strideH, strideW, padTop, padLeft, dilationH,
+ * dilationW] for x [n,h,w,ci], filter [kh,kw,ci,co], y [n,oh,ow,co].
  * MatMul dims: [batchA, batchB, m, n, k, transposeA, transposeB] (a batch of 1 broadcasts).
  */
 export interface NativeKernels {

@@ -60,16 +60,16 @@ std::vector<int64_t> ints(napi_env env, napi_value v, size_t n, const char *name
 
 // Geometry of one NHWC conv: x [n,h,w,ci], filter [kh,kw,ci,co], y [n,oh,ow,co].
 struct Conv {
-  int64_t n, h, w, ci, kh, kw, co, oh, ow, sh, sw, pt, pl;
+  int64_t n, h, w, ci, kh, kw, co, oh, ow, sh, sw, pt, pl, dh, dw;
   int64_t K() const { return kh * kw * ci; }
   bool pointwise() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w; }
 };
 
 Conv conv_of(napi_env env, napi_value v) {
-  auto d = ints(env, v, 13, "dims");
-  Conv c{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12]};
-  for (int i = 0; i < 11; i++)
-    if (d[i] <= 0) throw Fail{"native-kernels: conv dims must be positive"};
+  auto d = ints(env, v, 15, "dims");
+  Conv c{d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14]};
+  for (int i = 0; i < 15; i++)
+    if (d[i] <= 0 && i != 11 && i != 12) throw Fail{"native-kernels: conv dims must be positive"};
   return c;
 }
 
@@ -79,7 +79,8 @@ int64_t chunk_images(const Conv &c) {
   return std::max<int64_t>(1, std::min<int64_t>(c.n, (int64_t(16) << 20) / std::max<int64_t>(per, 1)));
 }
 
-// col[(b, oy, ox), (ky, kx, c)] = x[b0 + b, oy*sh + ky - pt, ox*sw + kx - pl, c] (0 outside).
+// col[(b, oy, ox), (ky, kx, c)] = x[b0 + b, oy*sh + ky*dh - pt, ox*sw + kx*dw - pl, c] (0 outside).
+// With dw == 1 each kernel row is one contiguous run of the input row.
 void im2col(const Conv &c, const float *x, int64_t b0, int64_t nb, float *col) {
   const int64_t K = c.K(), rowlen = c.kw * c.ci;
   for (int64_t b = 0; b < nb; b++) {
@@ -88,17 +89,26 @@ void im2col(const Conv &c, const float *x, int64_t b0, int64_t nb, float *col) {
       for (int64_t ox = 0; ox < c.ow; ox++) {
         float *dst = col + ((b * c.oh + oy) * c.ow + ox) * K;
         const int64_t ix0 = ox * c.sw - c.pl;
-        const int64_t kx0 = std::max<int64_t>(0, -ix0), kx1 = std::min<int64_t>(c.kw, c.w - ix0);
         for (int64_t ky = 0; ky < c.kh; ky++) {
           float *d = dst + ky * rowlen;
-          const int64_t iy = oy * c.sh + ky - c.pt;
-          if (iy < 0 || iy >= c.h || kx1 <= kx0) {
+          const int64_t iy = oy * c.sh + ky * c.dh - c.pt;
+          if (iy < 0 || iy >= c.h) {
             std::memset(d, 0, sizeof(float) * rowlen);
             continue;
           }
-          if (kx0 > 0) std::memset(d, 0, sizeof(float) * kx0 * c.ci);
-          std::memcpy(d + kx0 * c.ci, xb + (iy * c.w + ix0 + kx0) * c.ci, sizeof(float) * (kx1 - kx0) * c.ci);
-          if (kx1 < c.kw) std::memset(d + kx1 * c.ci, 0, sizeof(float) * (c.kw - kx1) * c.ci);
+          const float *xr = xb + iy * c.w * c.ci;
+          if (c.dw == 1) {
+            const int64_t kx0 = std::min<int64_t>(c.kw, std::max<int64_t>(0, -ix0)), kx1 = std::max<int64_t>(kx0, std::min<int64_t>(c.kw, c.w - ix0));
+            if (kx0 > 0) std::memset(d, 0, sizeof(float) * kx0 * c.ci);
+            if (kx1 > kx0) std::memcpy(d + kx0 * c.ci, xr + (ix0 + kx0) * c.ci, sizeof(float) * (kx1 - kx0) * c.ci);
+            if (kx1 < c.kw) std::memset(d + kx1 * c.ci, 0, sizeof(float) * (c.kw - kx1) * c.ci);
+          } else {
+            for (int64_t kx = 0; kx < c.kw; kx++) {
+              const int64_t ix = ix0 + kx * c.dw;
+              if (ix < 0 || ix >= c.w) std::memset(d + kx * c.ci, 0, sizeof(float) * c.ci);
+              else std::memcpy(d + kx * c.ci, xr + ix * c.ci, sizeof(float) * c.ci);
+            }
+          }
         }
       }
     }
@@ -114,14 +124,18 @@ void col2im(const Conv &c, const float *col, int64_t b0, int64_t nb, float *dx) 
       for (int64_t ox = 0; ox < c.ow; ox++) {
         const float *src = col + ((b * c.oh + oy) * c.ow + ox) * K;
         const int64_t ix0 = ox * c.sw - c.pl;
-        const int64_t kx0 = std::max<int64_t>(0, -ix0), kx1 = std::min<int64_t>(c.kw, c.w - ix0);
         for (int64_t ky = 0; ky < c.kh; ky++) {
-          const int64_t iy = oy * c.sh + ky - c.pt;
-          if (iy < 0 || iy >= c.h || kx1 <= kx0) continue;
-          const float *s = src + ky * rowlen + kx0 * c.ci;
-          float *d = xb + (iy * c.w + ix0 + kx0) * c.ci;
-          const int64_t len = (kx1 - kx0) * c.ci;
-          for (int64_t i = 0; i < len; i++) d[i] += s[i];
+          const int64_t iy = oy * c.sh + ky * c.dh - c.pt;
+          if (iy < 0 || iy >= c.h) continue;
+          const float *s = src + ky * rowlen;
+          float *xr = xb + iy * c.w * c.ci;
+          for (int64_t kx = 0; kx < c.kw; kx++) {
+            const int64_t ix = ix0 + kx * c.dw;
+            if (ix < 0 || ix >= c.w) continue;
+            const float *sk = s + kx * c.ci;
+            float *d = xr + ix * c.ci;
+            for (int64_t i = 0; i < c.ci; i++) d[i] += sk[i];
+          }
         }
       }
     }

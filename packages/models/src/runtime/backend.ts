@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import './gradients';
 import { registerWasmTrainingKernels } from './kernels';
+import { nativeKernelsStatus } from './kernels/native';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -126,5 +127,6 @@ export async function useBackend(requested: BackendChoice = 'auto'): Promise<Bac
 export function describeSelection(s: BackendSelection): string {
   const head = `tfjs backend: ${s.chosen} (runtime.backend = "${s.requested}")`;
   const skipped = s.attempts.filter((a) => !a.ok).map((a) => `  skipped ${a.name}: ${a.reason}`);
-  return [head, ...skipped].join('\n');
+  const native = s.tfjsBackend === 'wasm' ? [`  ${nativeKernelsStatus()}`] : [];
+  return [head, ...native, ...skipped].join('\n');
 }

@@ -3,3 +3,4 @@ export * from './seed';
 export * from './runtime';
 export { registerGradientOverrides } from './gradients';
 export { registerWasmTrainingKernels, useShippedWasmKernel, wasmKernelNames } from './kernels';
+export { loadNativeKernels, nativeKernelNames, nativeKernelsActive, nativeKernelsStatus, setNativeKernels } from './kernels/native';

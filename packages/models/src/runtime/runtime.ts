@@ -1,14 +1,17 @@
 /**
- * The `runtime` configurable (`runtime.backend`, `runtime.seed`) and `initRuntime`, which the
- * runner and tests call once before building models.
+ * The `runtime` configurable (`runtime.backend`, `runtime.seed`, `runtime.native_kernels`) and
+ * `initRuntime`, which the runner and tests call once before building models.
  */
 import { configurable, t } from '@cgan/config-lang';
 import { BACKEND_CHOICES, BackendChoice, BackendSelection, describeSelection, useBackend } from './backend';
+import { setNativeKernels } from './kernels/native';
 import { drawSeed, setRuntimeSeed } from './seed';
 
 export interface RuntimeOptions {
   backend?: BackendChoice;
   seed?: number | null;
+  /** wasm only: native (OpenBLAS) convolutions and matMuls when @cgan/native-kernels is built */
+  native_kernels?: boolean;
 }
 
 /** `runtime.backend` / `runtime.seed` with their bindings applied. */
@@ -18,9 +21,10 @@ export const runtimeOptions = configurable(
     params: {
       backend: { default: 'auto', type: t.oneOf(...BACKEND_CHOICES), doc: 'tfjs backend: auto tries tensorflow-gpu, tensorflow, wasm, cpu in turn' },
       seed: { default: null, type: t.optional(t.int), doc: 'seed of every random draw; None draws one and records it' },
+      native_kernels: { default: true, type: t.bool, doc: 'wasm backend: run convolutions and matMuls with @cgan/native-kernels (OpenBLAS) when it is built' },
     },
   },
-  (kw: RuntimeOptions): Required<RuntimeOptions> => ({ backend: kw.backend ?? 'auto', seed: kw.seed ?? null }),
+  (kw: RuntimeOptions): Required<RuntimeOptions> => ({ backend: kw.backend ?? 'auto', seed: kw.seed ?? null, native_kernels: kw.native_kernels ?? true }),
 );
 
 export interface RuntimeInfo extends BackendSelection {
@@ -38,6 +42,7 @@ export interface RuntimeInfo extends BackendSelection {
 export async function initRuntime(opts: RuntimeOptions & { log?: (line: string) => void } = {}): Promise<RuntimeInfo> {
   const { log, ...explicit } = opts;
   const kw = runtimeOptions(explicit);
+  setNativeKernels(kw.native_kernels);
   const selection = await useBackend(kw.backend);
   const seedDrawn = kw.seed === null;
   const seed = kw.seed ?? drawSeed();

@@ -4,6 +4,7 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
 import { CPU_FALLBACK_KERNELS, cpuFallbackConfig } from './cpu_fallback';
 import { explicitSamePaddingConfig } from './explicit_same_padding';
+import { applyNativeKernels } from './native';
 import { leadingAxesReduction, transposeAFirst } from './reductions';
 
 const OURS = Symbol.for('cgan.runtime.kernel');
@@ -43,6 +44,9 @@ export function registerWasmTrainingKernels(): void {
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
   for (const name of CPU_FALLBACK_KERNELS) install(cpuFallbackConfig(name));
+  // Native (OpenBLAS) convolutions and matMuls on top, when @cgan/native-kernels is built; the
+  // kernels above stay as their fallback (runtime.native_kernels = False restores them).
+  applyNativeKernels();
 }
 
 /**
