@@ -70,3 +70,19 @@ const exited = (c: ChildProcess) => new Promise<void>((resolve) => c.once('exit'
     expect(steps).toBeGreaterThanOrEqual(lastStep);
   }
 });
+
+(built ? test : test.skip)('SIGINT stops after the current step with a checkpoint of it, exit code 130', async () => {
+  const dir = tmpdir('sigint');
+  const gin = writeGin(dir, 'k.gin', GIN.replace('run_config.save_checkpoints_steps = 1', 'run_config.save_checkpoints_steps = 100000'));
+  const model = path.join(dir, 'run');
+  const { child, output } = startGan(['train', '--gin_config', gin, '--model_dir', model]);
+  const t0 = Date.now();
+  while (!/step \d+\/1000/.test(output()) && Date.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 50));
+  const code = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  child.kill('SIGINT');
+  expect(await code).toBe(130);
+  const m = /Stopped by SIGINT at step (\d+) of 1000; checkpoint .*ckpt-0*(\d+) written/.exec(output());
+  expect(m).not.toBeNull();
+  expect(m![1]).toBe(m![2]);
+  expect(new CheckpointStore(model).loadLatest()!.step).toBe(Number(m![1]));
+});

@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import { config } from '@cgan/config-lang';
 import { asConfigProblem, RunError } from '../errors';
 import { operativeConfigStr } from '../gin';
-import { Io, loggerFor } from '../io';
+import { Io, loggerFor, processIo } from '../io';
 import { diffBindings, effectiveBindings, showValue } from '../run/effective';
 import { makeProgress } from '../run/progress';
 import { gitCommit, packageVersions, RunDir, RunJson } from '../run/run_dir';
@@ -151,6 +151,7 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
     progress: makeProgress(io.progressStream, (s) => io.err(s)),
     onOperativeConfig: (step) => `wrote ${dir!.writeOperative(step, operativeConfigStr())}`,
     afterStep: hooks.afterStep,
+    handleSignals: io === processIo,
   });
   logger.info(`done: step ${result.finalStep}${result.stepsPerSec ? `, ${result.stepsPerSec.toFixed(2)} steps/s` : ''}; report: ${dir!.root}/report.html`);
   return result;

@@ -30,6 +30,8 @@ export interface TrainOptions {
   progress: Progress;
   /** Called once, after the first step of this process, when the operative config is complete; returns a line to log. */
   onOperativeConfig?: (startStep: number) => string | void;
+  /** Stop cleanly (checkpoint, then exit 130) on SIGINT/SIGTERM: the CLI sets this. */
+  handleSignals?: boolean;
   /** Test hook: called after each step (may throw to simulate a crash). */
   afterStep?: (step: number) => void;
 }
@@ -145,6 +147,17 @@ export class Trainer {
     let sps = 0;
     opts.progress.start(total, st.step);
     this.log = (m) => opts.progress.log(m);
+    // Ctrl-C / SIGTERM: finish the current step, checkpoint it, then stop (a second signal kills).
+    let stopSignal: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopSignal) process.exit(130);
+      stopSignal = sig;
+      this.log(`${sig}: stopping after this step (a checkpoint will be written; ${sig} again to quit at once)`);
+    };
+    if (opts.handleSignals) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
     try {
       while (st.step < total) {
         const batches: Batch[] = [];
@@ -195,10 +208,21 @@ export class Trainer {
         }
         if (opts.schedule === 'continuous_eval' && st.step % opts.evalEverySteps === 0) await this.evaluate(st.step);
         opts.afterStep?.(st.step);
+        if (stopSignal) {
+          if (!ckptDue) lastCkpt = await this.checkpoint(st);
+          writeReport({ modelDir: dir.root });
+          throw new RunError(
+            `Stopped by ${stopSignal} at step ${st.step} of ${total}; checkpoint ${lastCkpt} written.`,
+            'rerun the same command to resume',
+            130,
+          );
+        }
       }
     } finally {
       opts.progress.stop();
       this.log = (m) => this.logger.info(m);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       await it.return?.();
     }
     if (opts.schedule === 'eval_after_train') await this.evaluate(st.step);
