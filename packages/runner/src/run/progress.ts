@@ -13,7 +13,7 @@ export interface Progress {
 
 /** Loss-like keys first (d_loss, g_loss), then the rest, at most four. */
 export function orderKeys(keys: string[]): string[] {
-  const rank = (k: string) => (k === 'd_loss' ? 0 : k === 'g_loss' ? 1 : /^d_loss_\d+$/.test(k) ? 3 : 2);
+  const rank = (k: string) => (k === 'd_loss' ? 0 : k === 'g_loss' ? 1 : /^d_loss_\d+$/.test(k) ? 3 : /_lr$/.test(k) ? 4 : 2);
   return [...keys].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 

@@ -49,7 +49,10 @@ export function svgChart(title: string, pts: Array<[number, number]>, width = 42
   let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
-  if (y0 === y1) [y0, y1] = [y0 - 1, y1 + 1];
+  if (y0 === y1) {
+    const pad = y0 !== 0 ? Math.abs(y0) * 0.1 : 1;
+    [y0, y1] = [y0 - pad, y1 + pad];
+  }
   const sx = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (width - m.l - m.r);
   const sy = (y: number) => height - m.b - ((y - y0) / (y1 - y0)) * (height - m.t - m.b);
   const d = p.map((q, i) => `${i ? 'L' : 'M'}${sx(q[0]).toFixed(1)},${sy(q[1]).toFixed(1)}`).join('');

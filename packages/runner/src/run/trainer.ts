@@ -85,6 +85,11 @@ export class Trainer {
     const images = tf.tidy(() => this.gan.sample(z, y));
     try {
       writeGrid(file, images);
+      // Mean per-pixel variance across the fixed z: near zero means every z gives the same image.
+      const diversity = tf.tidy(() => tf.mean(tf.moments(images, 0).variance).dataSync()[0]);
+      if (z.shape[0] > 1 && diversity < 1e-4) {
+        this.log(`warning: the samples at step ${step} are nearly identical (variance across z ${diversity.toExponential(1)}): the generator may have collapsed to one mode`);
+      }
     } finally {
       images.dispose();
     }
