@@ -76,6 +76,7 @@ async function main() {
   const sel = await setup();
   const threads = BACKEND === 'wasm' ? require('@tensorflow/tfjs-backend-wasm').getThreadsCount?.() ?? 1 : 1;
   console.log(`tfjs backend: ${sel.chosen} (${tf.getBackend()}, threads: ${threads}), batch ${BATCH}, ${STEPS} steps x ${ROUNDS} rounds`);
+  if (BACKEND === 'wasm') console.log(require(path.join(root, 'packages/models/src/runtime/index.ts')).nativeKernelsStatus());
   const noTorch = torchAvailable();
   if (noTorch) console.log(`PyTorch reference skipped: ${noTorch}`);
   const net = buildDcganStep(tf, { batch: BATCH });

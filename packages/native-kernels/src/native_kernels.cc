@@ -73,6 +73,17 @@ Conv conv_of(napi_env env, napi_value v) {
   return c;
 }
 
+// The im2col buffer, kept between calls (a fresh 16-64 MB allocation per call costs page faults
+// and zeroing). One per thread: worker_threads may load the addon too.
+float *scratch(size_t n) {
+  thread_local std::vector<float> buf;
+  if (buf.size() < n) {
+    buf = std::vector<float>();
+    buf.resize(n);
+  }
+  return buf.data();
+}
+
 // Images per im2col chunk: the column buffer stays under ~64 MB.
 int64_t chunk_images(const Conv &c) {
   const int64_t per = c.oh * c.ow * c.K();
@@ -154,11 +165,11 @@ void conv2d(napi_env env, napi_value *a) {
     return;
   }
   const int64_t nb = chunk_images(c), rows = c.oh * c.ow;
-  std::vector<float> col(nb * rows * K);
+  float *col = scratch(nb * rows * K);
   for (int64_t b0 = 0; b0 < c.n; b0 += nb) {
     const int64_t m = std::min(nb, c.n - b0);
-    im2col(c, x, b0, m, col.data());
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m * rows, c.co, K, 1.f, col.data(), K, f, c.co, 0.f, y + b0 * rows * c.co, c.co);
+    im2col(c, x, b0, m, col);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m * rows, c.co, K, 1.f, col, K, f, c.co, 0.f, y + b0 * rows * c.co, c.co);
   }
 }
 
@@ -175,11 +186,11 @@ void conv2d_backprop_input(napi_env env, napi_value *a) {
   }
   std::memset(dx, 0, sizeof(float) * c.n * c.h * c.w * c.ci);
   const int64_t nb = chunk_images(c), rows = c.oh * c.ow;
-  std::vector<float> col(nb * rows * K);
+  float *col = scratch(nb * rows * K);
   for (int64_t b0 = 0; b0 < c.n; b0 += nb) {
     const int64_t m = std::min(nb, c.n - b0);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m * rows, K, c.co, 1.f, dy + b0 * rows * c.co, c.co, f, c.co, 0.f, col.data(), K);
-    col2im(c, col.data(), b0, m, dx);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m * rows, K, c.co, 1.f, dy + b0 * rows * c.co, c.co, f, c.co, 0.f, col, K);
+    col2im(c, col, b0, m, dx);
   }
 }
 
@@ -195,11 +206,11 @@ void conv2d_backprop_filter(napi_env env, napi_value *a) {
     return;
   }
   const int64_t nb = chunk_images(c), rows = c.oh * c.ow;
-  std::vector<float> col(nb * rows * K);
+  float *col = scratch(nb * rows * K);
   for (int64_t b0 = 0; b0 < c.n; b0 += nb) {
     const int64_t m = std::min(nb, c.n - b0);
-    im2col(c, x, b0, m, col.data());
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, c.co, m * rows, 1.f, col.data(), K, dy + b0 * rows * c.co, c.co, b0 == 0 ? 0.f : 1.f, df, c.co);
+    im2col(c, x, b0, m, col);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, c.co, m * rows, 1.f, col, K, dy + b0 * rows * c.co, c.co, b0 == 0 ? 0.f : 1.f, df, c.co);
   }
 }
 
