@@ -4,6 +4,7 @@
  * gradients. Skipped, with the reason logged, when the addon is not built.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { config, parseConfig } from '@cgan/config-lang';
 import { initRuntime, loadNativeKernels, nativeKernelsActive, nativeKernelsStatus, setNativeKernels, useBackend } from '@cgan/models';
 import { maxRelDiff, shapeRng, valuesOn } from '../runtime/helpers';
 import { tinyGan } from '../runtime/tiny_gan';
@@ -166,6 +167,20 @@ describeNative('runtime.native_kernels', () => {
     await initRuntime({ backend: 'wasm', seed: 1 });
     expect(nativeKernelsActive()).toBe(true);
     expect(nativeKernelsStatus()).toMatch(/thread/);
+  });
+
+  test('runtime.native_kernels is a Gin binding; an explicit option wins', async () => {
+    config.clear();
+    try {
+      parseConfig('runtime.native_kernels = False\nruntime.backend = "wasm"\nruntime.seed = 2');
+      await initRuntime();
+      expect(nativeKernelsActive()).toBe(false);
+      await initRuntime({ native_kernels: true });
+      expect(nativeKernelsActive()).toBe(true);
+      expect(() => parseConfig('runtime.native_kernels = "yes"')).toThrow(/native_kernels|bool/);
+    } finally {
+      config.clear();
+    }
   });
 });
 
