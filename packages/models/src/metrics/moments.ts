@@ -20,12 +20,13 @@ export class RunningMoments {
   private readonly sum: Float64Array;
   /** Upper triangle of sum of (x - shift)(x - shift)^T. */
   private readonly outer: Float64Array;
-  private readonly buf: Float64Array;
+  private readonly block: Float64Array;
+  static readonly BLOCK = 32;
 
   constructor(readonly dim: number) {
     this.sum = new Float64Array(dim);
     this.outer = new Float64Array(dim * dim);
-    this.buf = new Float64Array(dim);
+    this.block = new Float64Array(dim * RunningMoments.BLOCK);
   }
 
   get count(): number {
@@ -38,21 +39,32 @@ export class RunningMoments {
     if (batch.rows === 0) return;
     if (!this.shift) this.shift = Float64Array.from(batch.data.subarray(0, d));
     const s = this.shift;
-    const x = this.buf;
-    for (let r = 0; r < batch.rows; r++) {
-      const off = r * d;
-      for (let j = 0; j < d; j++) {
-        const v = batch.data[off + j];
-        if (!Number.isFinite(v)) throw new Error(`features contain a non-finite value (${v}) at row ${this.n + r}, column ${j}`);
-        x[j] = v - s[j];
-        this.sum[j] += x[j];
+    // Blocks of B rows, stored feature-major (xt[j*B + r]), so that the upper triangle of the
+    // outer-product sum is updated once per block with contiguous dot products.
+    const B = RunningMoments.BLOCK;
+    const xt = this.block;
+    const o = this.outer;
+    for (let r0 = 0; r0 < batch.rows; r0 += B) {
+      const nb = Math.min(B, batch.rows - r0);
+      for (let r = 0; r < nb; r++) {
+        const off = (r0 + r) * d;
+        for (let j = 0; j < d; j++) {
+          const v = batch.data[off + j];
+          if (!Number.isFinite(v)) throw new Error(`features contain a non-finite value (${v}) at row ${this.n + r0 + r}, column ${j}`);
+          const x = v - s[j];
+          xt[j * B + r] = x;
+          this.sum[j] += x;
+        }
       }
-      const o = this.outer;
       for (let i = 0; i < d; i++) {
-        const xi = x[i];
-        if (xi === 0) continue;
+        const bi = i * B;
         const oi = i * d;
-        for (let j = i; j < d; j++) o[oi + j] += xi * x[j];
+        for (let j = i; j < d; j++) {
+          const bj = j * B;
+          let acc = 0;
+          for (let r = 0; r < nb; r++) acc += xt[bi + r] * xt[bj + r];
+          o[oi + j] += acc;
+        }
       }
     }
     this.n += batch.rows;
