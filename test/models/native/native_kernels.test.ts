@@ -120,6 +120,15 @@ describeNative('native matMul matches cpu', () => {
     expect(d.cpu).toBeLessThan(TOL);
   });
 
+  test.each([
+    [[1, 4, 5], [3, 5, 2]],
+    [[2, 3, 4, 5], [5, 6]],
+    [[4, 5], [1, 1, 5, 3]],
+  ])('broadcast batch %j x %j', async (sa, sb) => {
+    const d = await nativeDiffs(() => [tf.matMul(u(sa, 1), u(sb, 2))]);
+    expect(d.cpu).toBeLessThan(TOL);
+  });
+
   test('fused matMul with bias and relu, and its gradients', async () => {
     const d = await nativeDiffs(() => {
       const a = u([5, 12], 1);

@@ -164,9 +164,9 @@ function matMulConfig(addon: NativeKernelsAddon, name: 'BatchMatMul' | '_FusedMa
     const batchA = util.sizeFromShape(a.shape.slice(0, -2));
     const batchB = util.sizeFromShape(bT.shape.slice(0, -2));
     // Only plain or one-sided-broadcast batches; other broadcasts keep the wasm kernel.
-    const outBatch = ra >= rb ? a.shape.slice(0, -2) : bT.shape.slice(0, -2);
     const sameBatch = util.arraysEqual(a.shape.slice(0, -2), bT.shape.slice(0, -2));
     if (k !== k2 || !(sameBatch || batchA === 1 || batchB === 1)) return inner(args);
+    const outBatch = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), bT.shape.slice(0, -2));
     const b = args.backend as unknown as WasmBackendLike;
     const out = b.makeOutput([...outBatch, m, n], 'float32');
     addon.matMul(b.typedArrayFromHeap(a), b.typedArrayFromHeap(bT), b.typedArrayFromHeap(out), [batchA, batchB, m, n, k, ta ? 1 : 0, tb ? 1 : 0]);
