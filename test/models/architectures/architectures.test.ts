@@ -57,7 +57,7 @@ function build(arch: string, res: number, conditional: boolean, store: VariableS
 }
 
 test('the registry knows every compare_gan architecture and explains unknown names', () => {
-  expect(architectureNames()).toEqual(['dcgan_arch', 'infogan_arch', 'resnet5_arch', 'resnet5_biggan_arch', 'resnet_biggan_arch', 'resnet_cifar_arch', 'sndcgan_arch']);
+  expect(architectureNames()).toEqual(['dcgan_arch', 'infogan_arch', 'resnet5_arch', 'resnet5_biggan_arch', 'resnet_biggan_arch', 'resnet_biggan_deep_arch', 'resnet_cifar_arch', 'sndcgan_arch']);
   const store = new VariableStore();
   const opts = { store, imageShape: [32, 32, 3] as [number, number, number], numClasses: 10, zDim: 8, conditional: false };
   expect(() => buildArchitecture('resnet_cifar', opts)).toThrow(ConfigError);

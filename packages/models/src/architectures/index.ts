@@ -1,7 +1,7 @@
 /**
  * Architectures (`options.architecture`). Importing this module registers every architecture:
  * dcgan_arch, sndcgan_arch, resnet_cifar_arch, resnet5_arch, resnet_biggan_arch,
- * resnet5_biggan_arch, infogan_arch.
+ * resnet5_biggan_arch, resnet_biggan_deep_arch, infogan_arch.
  * Build one with `buildArchitecture(name, options)`.
  */
 export * from './abstract_arch';
@@ -15,4 +15,5 @@ export * as resnet_cifar from './resnet_cifar';
 export * as resnet5 from './resnet5';
 export * as resnet_biggan from './resnet_biggan';
 export * as resnet5_biggan from './resnet5_biggan';
+export * as resnet_biggan_deep from './resnet_biggan_deep';
 export * from './encoder';
