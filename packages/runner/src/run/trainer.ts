@@ -88,7 +88,7 @@ export class Trainer {
       // Mean per-pixel variance across the fixed z: near zero means every z gives the same image.
       const diversity = tf.tidy(() => tf.mean(tf.moments(images, 0).variance).dataSync()[0]);
       if (z.shape[0] > 1 && diversity < 1e-4) {
-        this.log(`warning: the samples at step ${step} are nearly identical (variance across z ${diversity.toExponential(1)}): the generator may have collapsed to one mode`);
+        this.log(`warning: the samples at step ${step} are nearly identical (variance across z ${diversity.toExponential(1)}): the generator may have collapsed to one mode, or, with batch norm in G, its moving averages (used when sampling) lag the training statistics: try a lower standardize_batch.decay`);
       }
     } finally {
       images.dispose();
