@@ -57,10 +57,74 @@ export function glorotInit(): WeightInit {
   };
 }
 
+/** Above this many elements the orthogonal initializer uses CholeskyQR2 (ml-matrix takes minutes). */
+const LARGE_ORTHOGONAL = 1 << 20;
+
+/**
+ * The Q factor (positive-diagonal R, i.e. the sign-corrected Householder Q: the QR
+ * decomposition with diag(R) > 0 is unique) of an [m, n] Gaussian matrix (m >= n) by
+ * CholeskyQR2: Q = A R^-1 with R^T R = A^T A, done twice for orthogonality to float32
+ * precision. The O(m n^2) products run as tensor matMuls on the active backend, the O(n^3)
+ * Cholesky factorisation and triangular inverse in float64 JS. Returns null (caller falls back
+ * to Householder) if a Cholesky pivot is not positive, which a Gaussian matrix practically never gives.
+ */
+export function choleskyQr2(m: number, n: number, seed: number): tf.Tensor2D | null {
+  let q = tf.randomNormal([m, n], 0, 1, 'float32', seed) as tf.Tensor2D;
+  for (let pass = 0; pass < 2; pass++) {
+    const gramT = tf.matMul(q, q, true, false);
+    const gram = gramT.dataSync();
+    gramT.dispose();
+    const lInv = lowerCholeskyInverse(gram, n);
+    if (!lInv) {
+      q.dispose();
+      return null;
+    }
+    const lInvT = tf.tensor2d(lInv, [n, n], 'float32');
+    // R^-1 = (L^T)^-1 = (L^-1)^T.
+    const next = tf.matMul(q, lInvT, false, true) as tf.Tensor2D;
+    tf.dispose([q, lInvT]);
+    q = next;
+  }
+  return q;
+}
+
+/** L^-1 for the lower Cholesky factor L of the symmetric [n, n] matrix `g` (row-major); null if not positive definite. */
+function lowerCholeskyInverse(g: ArrayLike<number>, n: number): Float32Array | null {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let d = g[rj + j];
+    for (let k = 0; k < j; k++) d -= l[rj + k] * l[rj + k];
+    if (!(d > 0)) return null;
+    const ljj = Math.sqrt(d);
+    l[rj + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let s = g[ri + j];
+      for (let k = 0; k < j; k++) s -= l[ri + k] * l[rj + k];
+      l[ri + j] = s / ljj;
+    }
+  }
+  // Forward substitution row by row: X = L^-1 (lower triangular), L X = I.
+  const x = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    const inv = 1 / l[ri + i];
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s += l[ri + k] * x[k * n + j];
+      x[ri + j] = -s * inv;
+    }
+    x[ri + i] = inv;
+  }
+  return Float32Array.from(x);
+}
+
 /**
  * tf.initializers.orthogonal(gain): QR of a Gaussian matrix of shape [max(r, c), min(r, c)]
  * (r = prod(shape[:-1]), c = shape[-1]), Q's columns sign-corrected by diag(R), transposed
- * when the kernel is wide. (QR by ml-matrix's Householder decomposition.)
+ * when the kernel is wide. (QR by ml-matrix's Householder decomposition; CholeskyQR2 with the
+ * backend's matMul for kernels above 2^20 elements, e.g. BigGAN's.)
  */
 export function orthogonalInit(gain = 1): WeightInit {
   return (shape, seed) => {
@@ -71,7 +135,20 @@ export function orthogonalInit(gain = 1): WeightInit {
     const cols = shape[shape.length - 1];
     const m = Math.max(rows, cols);
     const n = Math.min(rows, cols);
-    const draws = tf.tidy(() => tf.randomNormal([m, n], 0, 1, 'float32', seed).dataSync());
+    if (m * n > LARGE_ORTHOGONAL) {
+      const fast = choleskyQr2(m, n, seed);
+      if (fast) {
+        return tf.tidy(() => {
+          const q = gain === 1 ? fast : tf.mul(fast, gain);
+          return tf.reshape(rows >= cols ? q : tf.transpose(q), shape);
+        });
+      }
+    }
+    // Not tf.tidy(() => ....dataSync()): tidy walks a returned typed array element by element
+    // (a JS Set of each), which fails beyond 2^24 elements (BigGAN's 3x3x1536x1536 kernels).
+    const gaussian = tf.randomNormal([m, n], 0, 1, 'float32', seed);
+    const draws = gaussian.dataSync();
+    gaussian.dispose();
     const a = new Matrix(m, n);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) a.set(i, j, draws[i * n + j]);
     const qr = new QrDecomposition(a);
