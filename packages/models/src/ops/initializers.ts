@@ -105,19 +105,23 @@ function lowerCholeskyInverse(g: ArrayLike<number>, n: number): Float32Array | n
       l[ri + j] = s / ljj;
     }
   }
-  // Forward substitution row by row: X = L^-1 (lower triangular), L X = I.
-  const x = new Float64Array(n * n);
+  // Forward substitution row by row: X = L^-1 (lower triangular), L X = I. X is kept
+  // transposed (xt[j * n + k] = X[k][j]) so the inner loop reads both operands contiguously.
+  const xt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const ri = i * n;
     const inv = 1 / l[ri + i];
     for (let j = 0; j < i; j++) {
+      const cj = j * n;
       let s = 0;
-      for (let k = j; k < i; k++) s += l[ri + k] * x[k * n + j];
-      x[ri + j] = -s * inv;
+      for (let k = j; k < i; k++) s += l[ri + k] * xt[cj + k];
+      xt[cj + i] = -s * inv;
     }
-    x[ri + i] = inv;
+    xt[ri + i] = inv;
   }
-  return Float32Array.from(x);
+  const x = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) x[i * n + j] = xt[j * n + i];
+  return x;
 }
 
 /**
