@@ -34,6 +34,7 @@ import { FeatureExtractor } from './extractors/types';
 import { loadFeatureExtractor } from './extractors';
 import { GanVariant } from '../gans/abstract_gan';
 import { Rng } from '../core/rng';
+import { evaluateRepresentation } from '../representation/evaluate';
 
 export const METRIC_NAMES = ['fid', 'kid', 'inception_score', 'prd', 'ms_ssim'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -312,5 +313,8 @@ export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, n
       y?.dispose();
     }
   };
-  return evaluateGenerator({ sample, dataset: ctx.dataset, extractor, log: ctx.log });
+  const generation = await evaluateGenerator({ sample, dataset: ctx.dataset, extractor, log: ctx.log });
+  // GANs with an encoder (BigBiGAN) also report the linear probe on frozen encoder features.
+  const representation = await evaluateRepresentation(ctx);
+  return { ...generation, ...representation };
 }
