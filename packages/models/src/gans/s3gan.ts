@@ -27,10 +27,10 @@ import {
   linear,
   maskedOneHot,
   repeatedOneHot,
-  rotateImages,
   softmaxCrossEntropy,
   stopGradient,
   weightedSoftmaxCrossEntropy,
+  realFakeWithRotations,
 } from './tensor_utils';
 import { NUM_ROTATIONS } from './ssgan';
 
@@ -163,17 +163,7 @@ export class S3GAN extends ModularGAN {
       n = Math.floor(rotatedBs / NUM_ROTATIONS);
       if (n <= 0) throw new Error(`S3GAN: batch ${bs} / rotated_batch_fraction ${this.rotatedBatchFraction} = ${rotatedBs} leaves no image per rotation (needs >= 4).`);
     }
-    let allImages: tf.Tensor4D;
-    let allY: tf.Tensor2D | null = null;
-    if (rotation) {
-      allImages = tf.concat([inp.images, rotateImages(lastRows(inp.images, n), [1, 2, 3]), inp.fake, rotateImages(lastRows(inp.fake, n), [1, 2, 3])], 0) as tf.Tensor4D;
-      if (inp.realY && inp.fakeY) {
-        allY = tf.concat([inp.realY, tf.tile(lastRows(inp.realY, n), [3, 1]), inp.fakeY, tf.tile(lastRows(inp.fakeY, n), [3, 1])], 0) as tf.Tensor2D;
-      }
-    } else {
-      allImages = tf.concat([inp.images, inp.fake], 0) as tf.Tensor4D;
-      if (inp.realY && inp.fakeY) allY = tf.concat([inp.realY, inp.fakeY], 0) as tf.Tensor2D;
-    }
+    const { images: allImages, y: allY } = realFakeWithRotations(inp.images, inp.fake, inp.realY, inp.fakeY, n, rotation);
     const out = this.discriminatorWithHeads(allImages, allY, true);
     const halves = (x: tf.Tensor2D) => tf.split(x, 2, 0) as tf.Tensor2D[];
     const [pReal, pFake] = halves(out.probs);

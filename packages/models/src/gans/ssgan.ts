@@ -11,7 +11,7 @@ import { configurable, REQUIRED, t } from '@cgan/config-lang';
 import { DiscriminatorOutput } from '../architectures/abstract_arch';
 import { get_losses } from '../losses/loss_lib';
 import { StepInputs, LossOutputs, ModularGAN, ModularGANKwargs } from './modular_gan';
-import { firstRows, lastRows, linear, repeatedOneHot, rotateImages, softmaxCrossEntropy } from './tensor_utils';
+import { firstRows, lastRows, linear, realFakeWithRotations, repeatedOneHot, softmaxCrossEntropy } from './tensor_utils';
 
 export const NUM_ROTATIONS = 4;
 
@@ -67,17 +67,7 @@ export class SSGAN extends ModularGAN {
     const bs = inp.images.shape[0];
     const n = this.rotatedBatchSize / NUM_ROTATIONS;
     if (rotation && n > bs) throw new Error(`SSGAN.rotated_batch_size / 4 = ${n} exceeds the batch size ${bs}; lower it.`);
-    let allImages: tf.Tensor4D;
-    let allY: tf.Tensor2D | null = null;
-    if (rotation) {
-      allImages = tf.concat([inp.images, rotateImages(lastRows(inp.images, n), [1, 2, 3]), inp.fake, rotateImages(lastRows(inp.fake, n), [1, 2, 3])], 0) as tf.Tensor4D;
-      if (inp.realY && inp.fakeY) {
-        allY = tf.concat([inp.realY, tf.tile(lastRows(inp.realY, n), [3, 1]), inp.fakeY, tf.tile(lastRows(inp.fakeY, n), [3, 1])], 0) as tf.Tensor2D;
-      }
-    } else {
-      allImages = tf.concat([inp.images, inp.fake], 0) as tf.Tensor4D;
-      if (inp.realY && inp.fakeY) allY = tf.concat([inp.realY, inp.fakeY], 0) as tf.Tensor2D;
-    }
+    const { images: allImages, y: allY } = realFakeWithRotations(inp.images, inp.fake, inp.realY, inp.fakeY, n, rotation);
     const out = this.discriminatorWithRotation(allImages, allY, true);
     const [pReal, pFake] = tf.split(out.probs, 2, 0) as tf.Tensor2D[];
     const [lReal, lFake] = tf.split(out.logits, 2, 0) as tf.Tensor2D[];

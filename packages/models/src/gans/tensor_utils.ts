@@ -95,3 +95,28 @@ export function lastRows<T extends tf.Tensor>(x: T, n: number): T {
 export function firstRows<T extends tf.Tensor>(x: T, n: number): T {
   return tf.slice(x, [0], [n]) as T;
 }
+
+/**
+ * The discriminator input of a self-supervised step (compare_gan's SSGAN/S3GAN): real images,
+ * the last `n` real images rotated by 90, 180 and 270 degrees, then the same for the fakes
+ * (labels tiled alike). Without rotation: real then fake. Either way D's outputs split in two halves.
+ */
+export function realFakeWithRotations(
+  images: tf.Tensor4D,
+  fake: tf.Tensor4D,
+  realY: tf.Tensor2D | null,
+  fakeY: tf.Tensor2D | null,
+  n: number,
+  rotation: boolean,
+): { images: tf.Tensor4D; y: tf.Tensor2D | null } {
+  if (!rotation) {
+    return {
+      images: tf.concat([images, fake], 0) as tf.Tensor4D,
+      y: realY && fakeY ? (tf.concat([realY, fakeY], 0) as tf.Tensor2D) : null,
+    };
+  }
+  return {
+    images: tf.concat([images, rotateImages(lastRows(images, n), [1, 2, 3]), fake, rotateImages(lastRows(fake, n), [1, 2, 3])], 0) as tf.Tensor4D,
+    y: realY && fakeY ? (tf.concat([realY, tf.tile(lastRows(realY, n), [3, 1]), fakeY, tf.tile(lastRows(fakeY, n), [3, 1])], 0) as tf.Tensor2D) : null,
+  };
+}
