@@ -7,19 +7,14 @@
  */
 import * as fs from 'fs';
 import * as models from '@cgan/models';
-import type { GanDataset, GanVariant, Rng } from '@cgan/models';
+import type { GanEvalContext } from '@cgan/models';
 import { asConfigProblem, RunError } from './errors';
 import { RunDir } from './run/run_dir';
 
-export interface EvalContext {
-  gan: GanVariant;
-  dataset: GanDataset;
-  step: number;
-  modelDir: string;
-  /** A stream for evaluation randomness (independent of the training stream). */
-  rng: Rng;
-  log: (msg: string) => void;
-}
+/** What an evaluator gets (defined beside the metrics in @cgan/models): the GAN, the dataset,
+ * the step, the run directory, a stream for evaluation randomness (independent of the training
+ * stream) and a logger. */
+export type EvalContext = GanEvalContext;
 
 /** Returns metric name -> value, e.g. { fid_score: 31.2, inception_score: 6.1 }. */
 export type Evaluator = (ctx: EvalContext) => Promise<Record<string, number>>;
