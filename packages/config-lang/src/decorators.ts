@@ -6,6 +6,7 @@
  * object as its first argument (Gin's kwargs); bindings fill the parameters the caller omits.
  */
 import 'reflect-metadata';
+import * as path from 'path';
 import { config } from './config';
 import { ConfigurableInfo, ConfigurableOptions, normalizeParams, ParamInfo, registry } from './registry';
 import { inferType, t } from './types';
@@ -16,7 +17,23 @@ function makeInfo(name: string, kind: 'function' | 'class', target: Function, op
   const params = normalizeParams(opts.params);
   if (extraParams) for (const [k, v] of extraParams) if (!params.has(k)) params.set(k, v);
   const fullName = opts.module ? `${opts.module}.${name}` : name;
-  return { name, module: opts.module, fullName, kind, params, allowlist: opts.allowlist, denylist: opts.denylist, doc: opts.doc, target, wrapped: target };
+  const source = registry.recordSources ? callerSource() : undefined;
+  return { name, module: opts.module, fullName, kind, params, allowlist: opts.allowlist, denylist: opts.denylist, doc: opts.doc, target, wrapped: target, source };
+}
+
+/** The first stack frame outside this package: where the configurable is registered. */
+function callerSource(): { file: string; line: number } | undefined {
+  const pkg = path.dirname(path.dirname(__filename));
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  for (const frame of stack.split('\n').slice(1)) {
+    const m = /^at (?:.*? \()?(?:file:\/\/)?(.+?):(\d+):\d+\)?$/.exec(frame.trim());
+    if (!m || m[1].startsWith('node:') || m[1].startsWith(pkg + path.sep) || m[1].includes(`${path.sep}node_modules${path.sep}`)) continue;
+    return { file: m[1], line: Number(m[2]) };
+  }
+  return undefined;
 }
 
 function wrapFunction<F extends Function>(info: ConfigurableInfo, fn: F): F {

@@ -18,6 +18,8 @@ export interface LoadOptions extends ParseOptions {
   searchPaths?: string[];
   /** Collect every error instead of throwing the first. */
   collectErrors?: boolean;
+  /** Text of a file that differs from the disk (an editor's unsaved buffer), else undefined. */
+  readFile?: (file: string) => string | undefined;
 }
 
 export interface LoadResult {
@@ -31,7 +33,9 @@ function fail(errors: ConfigError[], e: ConfigError, collect: boolean | undefine
   errors.push(e);
 }
 
-function readSource(file: string, location?: Location, hint?: string): string {
+function readSource(file: string, location?: Location, hint?: string, opts: LoadOptions = {}): string {
+  const unsaved = opts.readFile?.(file);
+  if (unsaved !== undefined) return unsaved;
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
@@ -69,7 +73,7 @@ export function loadSource(text: string, file: string, dir: string, opts: LoadOp
 
 function expandInclude(st: IncludeStatement, dir: string, opts: LoadOptions, chain: string[]): LoadResult {
   const candidates = path.isAbsolute(st.path) ? [st.path] : [dir, ...(opts.searchPaths ?? [])].map((d) => path.join(d, st.path));
-  const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+  const found = candidates.find((c) => opts.readFile?.(c) !== undefined || (fs.existsSync(c) && fs.statSync(c).isFile()));
   if (!found) {
     throw new ConfigError(`Included file '${st.path}' not found.`, st.location, `looked in: ${candidates.join(', ')}${opts.searchPaths?.length ? '' : ' (add directories with --search-path)'}`);
   }
@@ -82,7 +86,7 @@ function loadFileInternal(file: string, opts: LoadOptions, chain: string[], incl
     const names = [...chain.slice(chain.indexOf(abs)), abs].map((p) => path.relative(process.cwd(), p) || p);
     throw new ConfigError(`Include cycle: ${names.join(' -> ')}.`, includedAt, 'remove one of these include statements');
   }
-  const text = readSource(file, includedAt);
+  const text = readSource(file, includedAt, undefined, opts);
   return loadSource(text, file, path.dirname(file), opts, [...chain, abs]);
 }
 

@@ -53,6 +53,10 @@ export interface ConfigurableInfo {
   target: Function;
   /** What references resolve to: calls it with bindings applied. */
   wrapped: Function;
+  /** Where it is registered (recorded when registry.recordSources is on, and in the manifest). */
+  source?: { file: string; line: number };
+  /** Declared by the configurable manifest (../manifest) rather than by loaded code: no code to run. */
+  declared?: boolean;
 }
 
 function isParamType(x: unknown): x is ParamType {
@@ -87,10 +91,13 @@ export function normalizeParams(decls: Record<string, ParamDecl> = {}): Map<stri
 /** All registered configurables, by full name. One per process, like Gin's. */
 class Registry {
   private byFullName = new Map<string, ConfigurableInfo>();
+  /** Record each registration's source file and line (from the stack; used to build the manifest). */
+  recordSources = false;
 
   add(info: ConfigurableInfo): void {
     const existing = this.byFullName.get(info.fullName);
-    if (existing && existing.target !== info.target) {
+    // Loaded code replaces what the manifest declared for the same name.
+    if (existing && existing.target !== info.target && !existing.declared) {
       throw new ConfigError(
         `A configurable named '${info.fullName}' is already registered.`,
         undefined,

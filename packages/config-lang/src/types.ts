@@ -9,14 +9,24 @@ export interface ParamType {
   readonly name: string;
   /** Returns null when `v` fits, else a short reason. References and macros always fit here. */
   check(v: ConfigValue): string | null;
+  /** Its structure as JSON, so that the configurable manifest can rebuild it (see ../manifest). */
+  readonly spec?: TypeSpec;
 }
+
+/** The JSON form of a ParamType: rebuilt by typeFromSpec (a type without one is kept by name only). */
+export type TypeSpec =
+  | { kind: 'any' | 'float' | 'int' | 'str' | 'bool' | 'fn' | 'none' | 'dict' }
+  | { kind: 'list'; item: TypeSpec }
+  | { kind: 'oneOf'; values: Array<string | number | boolean | null> }
+  | { kind: 'optional'; inner: TypeSpec }
+  | { kind: 'union'; types: TypeSpec[] };
 
 function deferred(v: ConfigValue): boolean {
   return v instanceof ConfigurableReference || v instanceof MacroReference || v === REQUIRED;
 }
 
-function simple(name: string, ok: (v: ConfigValue) => boolean): ParamType {
-  return { name, check: (v) => (deferred(v) || ok(v) ? null : `expected ${name}, got ${describe(v)}`) };
+function simple(name: string, ok: (v: ConfigValue) => boolean, spec?: TypeSpec): ParamType {
+  return { name, spec, check: (v) => (deferred(v) || ok(v) ? null : `expected ${name}, got ${describe(v)}`) };
 }
 
 export function describe(v: ConfigValue): string {
@@ -30,20 +40,21 @@ export function describe(v: ConfigValue): string {
   return 'value';
 }
 
-const anyType: ParamType = simple('any', () => true);
+const anyType: ParamType = simple('any', () => true, { kind: 'any' });
 
 export const t = {
   any: anyType,
-  number: simple('float', (v) => typeof v === 'number'),
-  int: simple('int', (v) => typeof v === 'number' && Number.isInteger(v)),
-  string: simple('str', (v) => typeof v === 'string'),
-  bool: simple('bool', (v) => typeof v === 'boolean'),
+  number: simple('float', (v) => typeof v === 'number', { kind: 'float' }),
+  int: simple('int', (v) => typeof v === 'number' && Number.isInteger(v), { kind: 'int' }),
+  string: simple('str', (v) => typeof v === 'string', { kind: 'str' }),
+  bool: simple('bool', (v) => typeof v === 'boolean', { kind: 'bool' }),
   /** A configurable reference (`@hinge`) or None. */
-  fn: simple('@configurable', (v) => v === null),
-  none: simple('None', (v) => v === null),
+  fn: simple('@configurable', (v) => v === null, { kind: 'fn' }),
+  none: simple('None', (v) => v === null, { kind: 'none' }),
   list(item: ParamType = anyType): ParamType {
     return {
       name: `list[${item.name}]`,
+      spec: item.spec && { kind: 'list', item: item.spec },
       check(v) {
         if (deferred(v)) return null;
         const items = Array.isArray(v) ? v : v instanceof Tuple ? v.items : null;
@@ -56,17 +67,19 @@ export const t = {
       },
     };
   },
-  dict: simple('dict', (v) => v instanceof Dict),
+  dict: simple('dict', (v) => v instanceof Dict, { kind: 'dict' }),
   oneOf(...values: Array<string | number | boolean | null>): ParamType {
     const name = values.map((x) => JSON.stringify(x)).join(' | ');
-    return simple(name, (v) => values.some((x) => x === v));
+    return simple(name, (v) => values.some((x) => x === v), { kind: 'oneOf', values });
   },
   optional(inner: ParamType): ParamType {
-    return { name: `${inner.name} | None`, check: (v) => (v === null ? null : inner.check(v)) };
+    return { name: `${inner.name} | None`, spec: inner.spec && { kind: 'optional', inner: inner.spec }, check: (v) => (v === null ? null : inner.check(v)) };
   },
   union(...types: ParamType[]): ParamType {
     const name = types.map((x) => x.name).join(' | ');
-    return { name, check: (v) => (types.some((x) => x.check(v) === null) ? null : `expected ${name}, got ${describe(v)}`) };
+    const specs = types.map((x) => x.spec);
+    const spec: TypeSpec | undefined = specs.every((x) => x) ? { kind: 'union', types: specs as TypeSpec[] } : undefined;
+    return { name, spec, check: (v) => (types.some((x) => x.check(v) === null) ? null : `expected ${name}, got ${describe(v)}`) };
   },
 };
 
@@ -76,4 +89,29 @@ export function inferType(def: unknown): ParamType {
   if (typeof def === 'number') return t.number;
   if (typeof def === 'string') return t.string;
   return t.any;
+}
+
+/** Rebuilds a ParamType from its JSON form; `name` overrides the rebuilt name when given. */
+export function typeFromSpec(spec: TypeSpec | undefined, name?: string): ParamType {
+  let type: ParamType;
+  if (!spec) type = anyType;
+  else {
+    switch (spec.kind) {
+      case 'any': type = t.any; break;
+      case 'float': type = t.number; break;
+      case 'int': type = t.int; break;
+      case 'str': type = t.string; break;
+      case 'bool': type = t.bool; break;
+      case 'fn': type = t.fn; break;
+      case 'none': type = t.none; break;
+      case 'dict': type = t.dict; break;
+      case 'list': type = t.list(typeFromSpec(spec.item)); break;
+      case 'oneOf': type = t.oneOf(...spec.values); break;
+      case 'optional': type = t.optional(typeFromSpec(spec.inner)); break;
+      case 'union': type = t.union(...spec.types.map((x) => typeFromSpec(x))); break;
+      default: type = anyType;
+    }
+  }
+  // A type known only by name (no spec) accepts anything: it is checked when the code runs.
+  return name === undefined || name === type.name ? type : { ...type, name, check: spec ? type.check : () => null };
 }

@@ -69,6 +69,10 @@ function unknownHint(name: string): string {
 /** The parameter type of `dataset.name`: any registered dataset (checked at bind time). */
 export const datasetNameType: ParamType = {
   name: 'dataset name',
+  // For the configurable manifest: the datasets registered when it is built.
+  get spec() {
+    return { kind: 'oneOf' as const, values: datasetNames() };
+  },
   check(v) {
     if (v instanceof ConfigurableReference || v instanceof MacroReference || v === REQUIRED) return null;
     if (typeof v !== 'string') return `expected a dataset name (a string), got ${JSON.stringify(v)}`;

@@ -4,6 +4,10 @@
  *   gan config parse FILE... [--binding 'a.b = 1']... [--json]   statements, includes expanded
  *   gan config fmt FILE [--write]                                 canonical form (comments kept)
  *   gan config check FILE... [--binding ...]                      validate against the registry
+ *   gan config docs [--out FILE]                                  Markdown reference of every configurable
+ *
+ * `check` and `docs` read the configurable manifest (../manifest) instead of loading the models,
+ * so that every `gan config` command starts without TensorFlow.js.
  *
  * Bad input never prints a stack trace: errors go to stderr as `FILE:LINE:COL: error: ...`
  * with the source line, a caret and a hint, and the exit code is 1.
@@ -17,8 +21,11 @@ import {
   formatSource,
   formatStatement,
   loadConfigFiles,
+  manifestMarkdown,
   statementToJSON,
 } from '@cgan/config-lang';
+import * as path from 'path';
+import { declareProjectConfigurables, loadManifest, manifestFile } from '../manifest';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -92,8 +99,8 @@ export function configCommand(): Command {
     .action(
       guarded(async (files: string[], opts: { binding: string[]; searchPath: string[] }) => {
         requireInput(files, opts.binding);
-        // Importing the models registers their configurables.
-        await import('@cgan/models');
+        // The manifest declares the configurables the models register (without loading them).
+        declareProjectConfigurables();
         const errors = checkConfigFiles(files, opts.binding, { searchPaths: opts.searchPath });
         if (errors.length) {
           process.stderr.write(errors.map((e) => e.format()).join('\n') + '\n');
@@ -103,6 +110,21 @@ export function configCommand(): Command {
         }
         const what = [...files, ...(opts.binding.length ? [`${opts.binding.length} binding string(s)`] : [])].join(', ');
         process.stdout.write(`OK: ${what}\n`);
+      }),
+    );
+
+  cmd
+    .command('docs')
+    .description('Print a Markdown reference of every configurable: its parameters, types, defaults, docs and source.')
+    .option('-o, --out <file>', 'write it to this file instead of stdout')
+    .action(
+      guarded((opts: { out?: string }) => {
+        const m = loadManifest();
+        const from = opts.out ? path.dirname(path.resolve(opts.out)) : process.cwd();
+        const link = (file: string) => path.relative(from, path.resolve(path.dirname(manifestFile), file)).split(path.sep).join('/');
+        const md = manifestMarkdown(m.configurables, link);
+        if (opts.out) fs.writeFileSync(opts.out, md);
+        else process.stdout.write(md);
       }),
     );
 

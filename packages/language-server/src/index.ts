@@ -1,0 +1,2 @@
+export { startServer, ServerOptions } from './server';
+export { analyze, Analysis, targetAt, Target } from './analysis';
