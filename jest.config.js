@@ -17,7 +17,7 @@ module.exports = {
   // chevrotain 11 and its lodash-es are ESM-only: let SWC turn them into CommonJS for Jest.
   transformIgnorePatterns: ['/node_modules/(?!(chevrotain|@chevrotain|lodash-es)/)'],
   moduleNameMapper: {
-    '^@cgan/(config-lang|models|runner)$': '<rootDir>/packages/$1/src',
+    '^@cgan/(config-lang|language-server|models|runner)$': '<rootDir>/packages/$1/src',
     // chevrotain's helper packages export only an "import" condition: point Jest at their ESM entry.
     '^@chevrotain/(cst-dts-gen|gast|regexp-to-ast|utils)$': '<rootDir>/node_modules/@chevrotain/$1/lib/src/api.js',
   },

@@ -29,9 +29,10 @@ function callerSource(): { file: string; line: number } | undefined {
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
   for (const frame of stack.split('\n').slice(1)) {
-    const m = /^at (?:.*? \()?(?:file:\/\/)?(.+?):(\d+):\d+\)?$/.exec(frame.trim());
-    if (!m || m[1].startsWith('node:') || m[1].startsWith(pkg + path.sep) || m[1].includes(`${path.sep}node_modules${path.sep}`)) continue;
-    return { file: m[1], line: Number(m[2]) };
+    const m = /^at (?:(.*?) \()?(?:file:\/\/)?(.+?):(\d+):\d+\)?$/.exec(frame.trim());
+    // TypeScript's decorator helper (__decorate) has no source map: the frame below it does.
+    if (!m || /__(es)?[dD]ecorate/.test(m[1] ?? '') || m[2].startsWith('node:') || m[2].startsWith(pkg + path.sep) || m[2].includes(`${path.sep}node_modules${path.sep}`)) continue;
+    return { file: m[2], line: Number(m[3]) };
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
  * that registers them (the models load TensorFlow.js). The runner builds it; see
  * packages/runner/src/manifest.ts.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { jsToConfigValue } from './config';
 import { ConfigError } from './errors';
@@ -59,8 +60,28 @@ function paramEntry(p: ParamInfo): ManifestParam {
   return out;
 }
 
+/**
+ * A class's registration is reported where its decorator runs, which compilers place at the class's
+ * start (SWC) or its end (tsc): use the line of `class Name` at or above it.
+ */
+function classLine(info: ConfigurableInfo, cache: Map<string, string[]>): number | undefined {
+  const src = info.source!;
+  if (!cache.has(src.file)) {
+    try {
+      cache.set(src.file, fs.readFileSync(src.file, 'utf8').split('\n'));
+    } catch {
+      cache.set(src.file, []);
+    }
+  }
+  const lines = cache.get(src.file)!;
+  const decl = new RegExp(`\\bclass\\s+${info.target.name}\\b`);
+  for (let l = Math.min(src.line, lines.length); l >= 1; l--) if (decl.test(lines[l - 1])) return l;
+  return undefined;
+}
+
 /** The manifest entries of registered configurables, sorted by full name; sources relative to `root`. */
 export function manifestEntries(infos: ConfigurableInfo[] = registry.all(), root = process.cwd()): ManifestConfigurable[] {
+  const cache = new Map<string, string[]>();
   return infos
     .filter((i) => !i.declared)
     .map((i) => {
@@ -69,7 +90,10 @@ export function manifestEntries(infos: ConfigurableInfo[] = registry.all(), root
       if (i.allowlist) e.allowlist = i.allowlist;
       if (i.denylist) e.denylist = i.denylist;
       if (i.doc) e.doc = i.doc;
-      if (i.source) e.source = { file: path.relative(root, i.source.file).split(path.sep).join('/'), line: i.source.line };
+      if (i.source) {
+        const line = (i.kind === 'class' && i.target.name && classLine(i, cache)) || i.source.line;
+        e.source = { file: path.relative(root, i.source.file).split(path.sep).join('/'), line };
+      }
       return e;
     })
     .sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));

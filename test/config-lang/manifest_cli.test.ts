@@ -1,0 +1,66 @@
+/**
+ * `gan --help`, `gan config ...` and `gan lsp` start without TensorFlow.js: the CLI loads only
+ * the command it runs, and `check`/`docs` read the configurable manifest.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Help } from 'commander';
+
+const root = path.resolve(__dirname, '../..');
+const bin = path.join(root, 'packages/runner/bin/gan.js');
+let dir: string;
+
+/** Runs gan; the preload script prints, at exit, whether any @tensorflow module was loaded. */
+function gan(...args: string[]) {
+  const probe = path.join(dir, 'probe.js');
+  fs.writeFileSync(probe, "process.on('exit', () => process.stderr.write(`\\nTFJS_LOADED=${Object.keys(require.cache).some((f) => f.includes('@tensorflow'))}\\n`));\n");
+  const r = spawnSync(process.execPath, ['--require', probe, bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 120000 });
+  const m = /\nTFJS_LOADED=(true|false)\n$/.exec(r.stderr);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.replace(/\nTFJS_LOADED=.*\n$/, ''), tfjs: m?.[1] === 'true' };
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-manifest-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test('gan --help lists every command as the commands themselves describe it, without loading them', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildProgram, COMMANDS } = require('../../packages/runner/src/cli');
+  const full = buildProgram({ out: () => undefined, err: () => undefined, progressStream: process.stderr });
+  const help = new Help();
+  const real = full.commands.map((c: never) => ({ name: (c as { name(): string }).name(), term: help.subcommandTerm(c), summary: help.subcommandDescription(c) }));
+  expect(COMMANDS.map((c: { name: string; term: string; summary: string }) => ({ name: c.name, term: c.term, summary: c.summary }))).toEqual(real);
+
+  const r = gan('--help');
+  expect(r.code).toBe(0);
+  for (const c of real) expect(r.stdout).toContain(c.term);
+  expect(r.tfjs).toBe(false);
+});
+
+test('gan config check and docs read the manifest: same errors, no TensorFlow.js', () => {
+  fs.writeFileSync(path.join(dir, 'bad.gin'), "loss_lib.hingee.x = 1\nModularGAN.g_lr = 'fast'\ndataset.name = 'cifar11'\n");
+  const r = gan('config', 'check', 'bad.gin');
+  expect(r.code).toBe(1);
+  expect(r.tfjs).toBe(false);
+  expect(r.stderr).toContain("bad.gin:1:1: error: No configurable matching 'loss_lib.hingee'.");
+  expect(r.stderr).toContain("did you mean 'loss_lib.hinge'");
+  expect(r.stderr).toContain("bad.gin:2:19: error: Wrong type for 'modular_gan.ModularGAN.g_lr': expected float, got str \"fast\".");
+  expect(r.stderr).toMatch(/bad\.gin:3:16: error: Wrong type for 'dataset\.name'/);
+  expect(r.stderr).toContain('3 errors found.');
+
+  const ok = gan('config', 'check', path.join(root, 'gin-configs/quickstart_shapes.gin'));
+  expect(ok.stderr).toBe('');
+  expect([ok.code, ok.tfjs]).toEqual([0, false]);
+
+  const d = gan('config', 'docs', '--out', 'CONFIGURABLES.md');
+  expect([d.code, d.tfjs]).toEqual([0, false]);
+  const md = fs.readFileSync(path.join(dir, 'CONFIGURABLES.md'), 'utf8');
+  expect(md).toContain('### `loss_lib.hinge`');
+  expect(md).toMatch(/\| `g_lr` \| float \| `0\.0002` \|/);
+  // Source links point at the TypeScript file, relative to the output.
+  const link = /\[([^\]]+\.ts):(\d+)\]\(([^)#]+)#L\d+\)/.exec(md)!;
+  expect(fs.existsSync(path.resolve(dir, link[3]))).toBe(true);
+});
