@@ -223,6 +223,7 @@ class GinServer {
       return [];
     }
     return entries
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
       .filter((e) => e.isDirectory() || (e.name.endsWith('.gin') && path.join(dir, sub, e.name) !== file))
       .map((e) => ({
         label: sub + e.name + (e.isDirectory() ? '/' : ''),
