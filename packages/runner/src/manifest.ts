@@ -78,10 +78,10 @@ export function loadManifest(log: (s: string) => void = (s) => process.stderr.wr
   const script = path.join(runnerDir, 'dist', 'manifest.js');
   const r = spawnSync(process.execPath, [script], { encoding: 'utf8' });
   const rebuilt = readManifest();
-  if (r.status !== 0 || !rebuilt) {
-    throw new Error(`Could not build the configurable manifest (${script} exited with ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
-  }
-  return rebuilt;
+  if (r.status === 0 && rebuilt) return rebuilt;
+  // Not writable (an installed package) or not built: load the code here instead (slower, still right).
+  log(`note: could not write the manifest (${(r.stderr || `exit ${r.status}`).trim().split('\n').pop()}); loading the models instead\n`);
+  return buildManifest();
 }
 
 /** Registers the project's configurables from the manifest (without loading their code). */
