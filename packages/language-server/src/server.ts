@@ -83,8 +83,12 @@ class GinServer {
       },
       serverInfo: { name: 'gin-language-server' },
     }));
-    documents.onDidChangeContent((e) => this.validateOpen(e.document.uri));
-    documents.onDidClose((e) => connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }));
+    documents.onDidChangeContent((e) => this.schedule(e.document.uri));
+    documents.onDidClose((e) => {
+      connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+      // Files including it now read it from the disk.
+      for (const doc of documents.all()) this.schedule(doc.uri);
+    });
     connection.onCompletion((p) => this.complete(p.textDocument.uri, p.position.line, p.position.character));
     connection.onHover((p) => this.hover(p.textDocument.uri, p.position.line, p.position.character));
     connection.onDefinition((p) => this.definition(p.textDocument.uri, p.position.line, p.position.character));
@@ -101,10 +105,23 @@ class GinServer {
     return analyze(path.resolve(toPath(uri)), doc.getText(), this.buffer);
   }
 
-  /** A change to one document can change others that include it: revalidate every open one. */
-  private validateOpen(changed: string): void {
-    this.validate(changed);
-    for (const doc of this.documents.all()) if (doc.uri !== changed) this.validate(doc.uri);
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  /**
+   * Validates a changed document, and every other open one (a change can break or fix the files
+   * that include it), once typing pauses.
+   */
+  private schedule(changed: string): void {
+    this.pending.add(changed);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const first = [...this.pending];
+      this.pending.clear();
+      for (const uri of first) this.validate(uri);
+      for (const doc of this.documents.all()) if (!first.includes(doc.uri)) this.validate(doc.uri);
+    }, 100);
   }
 
   private validate(uri: string): void {
