@@ -141,6 +141,17 @@ test('completion: configurables, their parameters, @references, %macros and incl
   expect(labels(await rpc.sendRequest('textDocument/completion', pos('c.gin', 6, 11)))).toEqual(expect.arrayContaining(['loss_lib.hinge']));
 });
 
+test('binding blocks (Gin 0.5): parameters complete and hover under the block\'s configurable', async () => {
+  const text = 'ModularGAN:\n  g_lr = 0.5\n  \n';
+  write('b.gin', text);
+  open('b.gin', text);
+  expect(labels(await rpc.sendRequest('textDocument/completion', pos('b.gin', 2, 2)))).toEqual(expect.arrayContaining(['g_lr', 'd_lr']));
+  const h = (await rpc.sendRequest('textDocument/hover', pos('b.gin', 1, 3))) as { contents: { value: string } };
+  expect(h.contents.value).toContain('`modular_gan.ModularGAN.g_lr`: `float`');
+  const cls = (await rpc.sendRequest('textDocument/hover', pos('b.gin', 0, 3))) as { contents: { value: string } };
+  expect(cls.contents.value).toContain('**modular_gan.ModularGAN**');
+});
+
 test('hover: doc, type and default of a parameter, and where else it is bound through includes', async () => {
   write('h_base.gin', 'ModularGAN.g_lr = 0.001\nLR = 0.5\n');
   const text = "include 'h_base.gin'\nModularGAN.g_lr = %LR\nx.y = @loss_lib.hinge\n";

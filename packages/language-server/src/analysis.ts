@@ -75,7 +75,7 @@ const NAME = /[A-Za-z_][A-Za-z0-9_.]*(?:\/[A-Za-z_][A-Za-z0-9_.]*)*/y;
  * `x = 1` lines), or undefined.
  */
 export function blockSelector(lines: string[], line: number): string | undefined {
-  if (!/^\s+\S/.test(lines[line] ?? '')) return undefined;
+  if (!/^\s+/.test(lines[line] ?? '')) return undefined;
   for (let l = line - 1; l >= 0; l--) {
     const s = lines[l];
     if (/^\s*(#.*)?$/.test(s) || /^\s/.test(s)) continue;
