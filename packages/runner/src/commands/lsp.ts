@@ -17,6 +17,10 @@ export function registerLsp(program: Command, _io: Io, run: (p: Promise<unknown>
           const { startServer } = await import('@cgan/language-server');
           // The note about a rebuilt manifest goes to stderr (the client's log), never stdout.
           declareProjectConfigurables((s) => process.stderr.write(s));
+          // Configurables that a config's imports load get a source line too (go to definition).
+          const { registry } = await import('@cgan/config-lang');
+          registry.recordSources = true;
+          process.setSourceMapsEnabled(true);
           await startServer();
         })(),
       );
