@@ -27,6 +27,8 @@ Module._resolveFilename = function (request, ...rest) {
   }
   return resolveFilename.call(this, request, ...rest);
 };
+// Node 22.1+ can keep compiled code between runs (a no-op on older releases).
+if (typeof Module.enableCompileCache === 'function') Module.enableCompileCache();
 require('../dist/index.js')
   .main(process.argv)
   .then((code) => {
