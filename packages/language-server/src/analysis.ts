@@ -7,7 +7,6 @@ import * as path from 'path';
 import {
   checkConfigFiles,
   ConfigError,
-  ConfigurableInfo,
   loadSource,
   parseSource,
   registry,
@@ -47,11 +46,6 @@ export function analyze(file: string, text: string, buffers: BufferReader): Anal
     else if (via && !includedVia.has(st.location.file)) includedVia.set(st.location.file, via);
   }
   return { file, text, own, all, errors, includedVia };
-}
-
-/** The configurables a selector names (all matches, exact first). */
-export function configurablesFor(selector: string): ConfigurableInfo[] {
-  return registry.match(selector);
 }
 
 /** The full name a selector resolves to, or the selector itself when it is unknown or ambiguous. */

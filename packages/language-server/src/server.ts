@@ -279,7 +279,7 @@ class GinServer {
       if (others.length) {
         parts.push(
           'Also bound at:\n' +
-            others.map((st) => `- ${path.relative(path.dirname(a.file), st.location.file) || path.basename(st.location.file)}:${st.location.line}: \`${lines0(a, st)}\``).join('\n'),
+            others.map((st) => `- ${path.relative(path.dirname(a.file), st.location.file) || path.basename(st.location.file)}:${st.location.line}: \`${bindingText(st)}\``).join('\n'),
         );
       }
       return md(parts.join('\n\n'));
@@ -402,7 +402,7 @@ function describeConfigurable(info: ConfigurableInfo): string {
   return out.join('\n\n');
 }
 
-function lines0(a: Analysis, st: Statement): string {
+function bindingText(st: Statement): string {
   if (st.kind !== 'binding') return '';
   return `${st.selector}.${st.param} = ${formatValueInline(st.value)}`;
 }
