@@ -91,8 +91,6 @@ export function normalizeParams(decls: Record<string, ParamDecl> = {}): Map<stri
 /** All registered configurables, by full name. One per process, like Gin's. */
 class Registry {
   private byFullName = new Map<string, ConfigurableInfo>();
-  /** Record each registration's source file and line (from the stack; used to build the manifest). */
-  recordSources = false;
 
   add(info: ConfigurableInfo): void {
     const existing = this.byFullName.get(info.fullName);
@@ -120,6 +118,9 @@ class Registry {
   names(): string[] {
     return [...this.byFullName.keys()];
   }
+
+  /** Record each registration's source file and line (from the stack; used to build the manifest). */
+  recordSources = false;
 
   /** Every configurable whose full name equals `selector` or ends with `.selector`. */
   match(selector: string): ConfigurableInfo[] {
