@@ -2,6 +2,7 @@
  * Parameter types for configurables: a tiny type language used to validate bound
  * values at parse/bind time and to document parameters (`gan config check`).
  */
+import { didYouMean } from './errors';
 import { ConfigValue, ConfigurableReference, Dict, MacroReference, REQUIRED, Tuple } from './values';
 
 export interface ParamType {
@@ -70,7 +71,16 @@ export const t = {
   dict: simple('dict', (v) => v instanceof Dict, { kind: 'dict' }),
   oneOf(...values: Array<string | number | boolean | null>): ParamType {
     const name = values.map((x) => JSON.stringify(x)).join(' | ');
-    return simple(name, (v) => values.some((x) => x === v), { kind: 'oneOf', values });
+    const base = simple(name, (v) => values.some((x) => x === v), { kind: 'oneOf', values });
+    const strings = values.filter((x): x is string => typeof x === 'string');
+    return {
+      ...base,
+      check(v) {
+        const r = base.check(v);
+        const dym = r && typeof v === 'string' ? didYouMean(v, strings) : undefined;
+        return dym ? `${r} (${dym})` : r;
+      },
+    };
   },
   optional(inner: ParamType): ParamType {
     return { name: `${inner.name} | None`, spec: inner.spec && { kind: 'optional', inner: inner.spec }, check: (v) => (v === null ? null : inner.check(v)) };
