@@ -5,7 +5,7 @@
  * (~1 s), which `gan --help`, `gan config ...` and `gan lsp` do not need. `gan --help` lists
  * every command from COMMANDS below (a test checks it against the commands themselves).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import type { Io } from './io';
 import { processIo } from './io';
 
@@ -70,7 +70,8 @@ function lazyProgram(argv: string[], io: Io, run: Runner): Command {
   }
   const terms = new Map<Command, string>();
   for (const c of COMMANDS) terms.set(program.command(c.name).description(c.summary), c.term);
-  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd) ?? cmd.name() });
+  const help = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd) ?? help.subcommandTerm(cmd) });
   return program;
 }
 
