@@ -125,10 +125,15 @@ class GinServer {
   }
 
   private validate(uri: string): void {
-    const a = this.analysis(uri);
-    if (!a) return;
-    const diagnostics = a.errors.map((e) => this.diagnostic(a, e));
-    this.connection.sendDiagnostics({ uri, diagnostics });
+    try {
+      const a = this.analysis(uri);
+      if (!a) return;
+      const diagnostics = a.errors.map((e) => this.diagnostic(a, e));
+      this.connection.sendDiagnostics({ uri, diagnostics });
+    } catch (e) {
+      // A bug here must not take the server down: say it in the client's log.
+      this.connection.console.error(`gin: validating ${uri} failed: ${e instanceof Error ? e.stack : String(e)}`);
+    }
   }
 
   private diagnostic(a: Analysis, e: ConfigError): Diagnostic {
