@@ -240,7 +240,7 @@ export function statementToJSON(st: Statement): Record<string, unknown> {
     case 'macro':
       return { kind: 'macro', name: st.name, value: toJSONValue(st.value), location };
     case 'import':
-      return { kind: 'import', module: st.module, location };
+      return { kind: 'import', module: st.module, ...(st.alias ? { alias: st.alias } : {}), ...(st.isFrom ? { isFrom: true } : {}), location };
     case 'include':
       return { kind: 'include', path: st.path, location };
   }

@@ -117,10 +117,23 @@ export function formatStatement(st: Statement, width = 80): string {
     case 'macro':
       return `${st.name} = ${formatWithSource(st.value, st.numberTexts, width, st.name.length + 3)}`;
     case 'import':
-      return `import ${st.module}`;
+      return formatImport(st);
     case 'include':
       return `include ${encodeString(st.path)}`;
   }
+}
+
+/** `import a.b [as c]` or `from a import b [as c]`, as written. */
+export function formatImport(st: { module: string; alias?: string; isFrom?: boolean }): string {
+  const dot = st.module.lastIndexOf('.');
+  const head = st.isFrom && dot > 0 ? `from ${st.module.slice(0, dot)} import ${st.module.slice(dot + 1)}` : `import ${st.module}`;
+  return st.alias ? `${head} as ${st.alias}` : head;
+}
+
+/** One line of a binding block, indented under its header: `  param = value`. */
+export function formatBlockLine(st: { param: string; value: ConfigValue; numberTexts?: string[] }, width = 80): string {
+  const body = `${st.param} = ${formatWithSource(st.value, st.numberTexts, width - 2, st.param.length + 3)}`;
+  return body.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
 }
 
 const RULE = '# ' + '='.repeat(78);
