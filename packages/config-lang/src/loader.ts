@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Config, config as globalConfig } from './config';
 import { ConfigError, ConfigErrors, didYouMean } from './errors';
+import { applyImport, dynamicConfigurable } from './imports';
 import { registry } from './registry';
 import { ParseOptions, parseSource } from './syntax/parse';
 import { IncludeStatement, Statement } from './syntax/statements';
@@ -110,14 +111,28 @@ export function loadConfigFiles(files: string[], bindings: string[] = [], opts: 
   return { statements, errors };
 }
 
-/** Applies statements to `cfg` (imports recorded, macros and bindings set and validated). */
+/** With dynamic registration, references through imported names register their targets. */
+function registerDynamicRefs(v: ConfigValue, cfg: Config): void {
+  walkRefs(v, (r) => {
+    if (r instanceof ConfigurableReference) dynamicConfigurable(r.selector, cfg, r.location);
+  });
+}
+
+/**
+ * Applies statements to `cfg`: imports load their modules (see ./imports), macros and
+ * bindings are set and validated.
+ */
 export function applyStatements(statements: Statement[], opts: { collectErrors?: boolean } = {}, cfg: Config = globalConfig): ConfigError[] {
   const errors: ConfigError[] = [];
   for (const st of statements) {
     try {
-      if (st.kind === 'import') cfg.addImport(st.module, st.location);
-      else if (st.kind === 'macro') cfg.bindMacro(st.name, st.value, st.location);
-      else if (st.kind === 'binding') {
+      if (st.kind === 'import') applyImport(st, cfg);
+      else if (st.kind === 'macro') {
+        registerDynamicRefs(st.value, cfg);
+        cfg.bindMacro(st.name, st.value, st.location);
+      } else if (st.kind === 'binding') {
+        dynamicConfigurable(st.selector, cfg, st.location);
+        registerDynamicRefs(st.value, cfg);
         cfg.bind(st.scope ? st.scope.split('/') : [], st.selector, st.param, st.value, st.location, { param: st.paramLocation, value: st.valueLocation });
       }
     } catch (e) {

@@ -146,7 +146,7 @@ interface Section {
 
 function render(imports: string[], macros: Array<[string, ConfigValue]>, sections: Section[]): string {
   const out: string[] = [];
-  if (imports.length) out.push(imports.map((m) => `import ${m}`).join('\n'));
+  if (imports.length) out.push(imports.join('\n'));
   if (macros.length) {
     const lines = [...macros].sort((a, b) => a[0].localeCompare(b[0])).map(([n, v]) => `${n} = ${formatValue(v, { prefix: n.length + 3 })}`);
     out.push(['# Macros:', RULE, ...lines].join('\n'));
@@ -172,7 +172,7 @@ export function configStr(cfg: Config = globalConfig): string {
     sections.get(k)!.params.set(b.param, b.value);
   }
   return render(
-    cfg.imports.map((i) => i.module),
+    cfg.imports.map((i) => formatImport(i)),
     cfg.allMacros().map((m) => [m.name, m.value]),
     [...sections.values()],
   );
@@ -209,7 +209,7 @@ export function operativeConfigStr(cfg: Config = globalConfig): string {
     queue.push(...more);
   }
   return render(
-    cfg.imports.map((i) => i.module),
+    cfg.imports.map((i) => formatImport(i)),
     macros,
     entries.map((e) => ({ scope: e.scope, fullName: e.fullName, params: e.params })),
   );
