@@ -66,6 +66,8 @@ function hookTypeScript(): void {
   const extensions = (Module as unknown as { _extensions: Record<string, (m: Module, file: string) => void> })._extensions;
   if (typeScriptHooked || extensions['.ts']) return;
   typeScriptHooked = true;
+  // Stack traces of a failing module then point into the .ts source (inline source maps).
+  process.setSourceMapsEnabled(true);
   extensions['.ts'] = (m, file) => {
     // Loaded on first use only: `gan` commands that import no .ts never pay for it.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -118,7 +120,7 @@ function loadFile(st: ImportStatement, file: string): unknown {
     throw new ConfigError(
       `Importing '${st.module}' failed: loading ${path.relative(process.cwd(), file) || file} threw: ${msg}${whereIn(file, e)}`,
       st.location,
-      `fix the module (node ${path.relative(process.cwd(), file) || file} shows the full stack for .js files)`,
+      `fix the error in ${path.relative(process.cwd(), file) || file}`,
     );
   }
 }
