@@ -227,6 +227,13 @@ function syntaxError(e: IRecognitionException, group: IToken[], at: (line: numbe
   if (rule === 'includeStatement') {
     return new ConfigError(`Expected a file path string after 'include', found ${found}.`, loc, "write include 'other.gin'");
   }
+  if (rule === 'fromImportStatement') {
+    const what = /--> Import <--/.test(e.message) ? "'import'" : 'a name';
+    return new ConfigError(`Expected ${what} in 'from ... import ...', found ${found}.`, loc, "write 'from package.module import name' (optionally '... as alias')");
+  }
+  if (rule === 'alias') {
+    return new ConfigError(`Expected a name after 'as', found ${found}.`, loc, "write 'import package.module as alias'");
+  }
   if (rule === 'importStatement') {
     return new ConfigError(`Expected a module name after 'import', found ${found}.`, loc, 'write import package.module');
   }
