@@ -2,7 +2,9 @@
  * Imports that load code. An `import` in a Gin file loads a JavaScript or TypeScript module so
  * that the configurables it registers can be bound; this is how a user brings their own loss
  * or architecture. `import a.b.c` looks for `a/b/c.ts|.js|.mjs|.cjs` (or `a/b/c/index.*`) next
- * to the file holding the statement, then asks Node's resolution for `a/b/c` (a package).
+ * to the file holding the statement, then in the search paths (`-I`) and the working directory
+ * (so that a run directory's operative config finds the modules of the project it was run
+ * from), then asks Node's resolution for `a/b/c` (a package).
  * A name that only names modules of configurables already registered (`import loss_lib`)
  * loads nothing. TypeScript is transpiled on load with SWC.
  *
@@ -42,11 +44,16 @@ function importDir(st: ImportStatement): string {
   return f && !f.startsWith('<') ? path.dirname(path.resolve(f)) : process.cwd();
 }
 
-/** The file a dotted module name stands for, seen from `fromDir`; undefined when none. */
-export function resolveImport(module: string, fromDir: string): string | undefined {
+/**
+ * The file a dotted module name stands for, seen from `fromDir` (then from each of `searchPaths`
+ * and the working directory, then through Node's resolution); undefined when none.
+ */
+export function resolveImport(module: string, fromDir: string, searchPaths: string[] = []): string | undefined {
   const rel = module.split('.').join(path.sep);
-  for (const base of [path.join(fromDir, rel), path.join(fromDir, rel, 'index')]) {
-    for (const ext of EXTENSIONS) if (isFile(base + ext)) return base + ext;
+  for (const dir of [fromDir, ...searchPaths, process.cwd()]) {
+    for (const base of [path.join(dir, rel), path.join(dir, rel, 'index')]) {
+      for (const ext of EXTENSIONS) if (isFile(base + ext)) return path.resolve(base + ext);
+    }
   }
   try {
     return require.resolve(module.split('.').join('/'), { paths: [fromDir] });
@@ -125,12 +132,13 @@ function loadFile(st: ImportStatement, file: string): unknown {
   }
 }
 
-function notFound(st: ImportStatement, dir: string, module: string): ConfigError {
+function notFound(st: ImportStatement, dir: string, module: string, searchPaths: string[]): ConfigError {
   const rel = module.split('.').join('/');
+  const dirs = [...new Set([dir, ...searchPaths, process.cwd()].map((d) => path.relative(process.cwd(), d) || '.'))];
   return new ConfigError(
     `Cannot find module '${module}' to import.`,
     st.location,
-    `looked for ${rel}.ts, .js, .mjs or .cjs (or ${rel}/index.*) in ${path.relative(process.cwd(), dir) || '.'}, then for a package '${rel}' through Node's resolution; configurables built into this project need no import`,
+    `looked for ${rel}.ts, .js, .mjs or .cjs (or ${rel}/index.*) in ${dirs.join(', ')}, then for a package '${rel}' through Node's resolution; configurables built into this project need no import`,
   );
 }
 
@@ -139,15 +147,15 @@ function notFound(st: ImportStatement, dir: string, module: string): ConfigError
  * `from a import b` the export `b` of module `a` when `a/b` is not a module itself), or
  * undefined when the name only names built-in configurables. Throws a located ConfigError.
  */
-export function loadImport(st: ImportStatement): unknown {
+export function loadImport(st: ImportStatement, searchPaths: string[] = []): unknown {
   if (st.module === DYNAMIC_REGISTRATION || st.module.startsWith('__gin__.')) return undefined;
   const dir = importDir(st);
-  const file = resolveImport(st.module, dir);
+  const file = resolveImport(st.module, dir, searchPaths);
   if (file) return loadFile(st, file);
   if (st.isFrom) {
     const dot = st.module.lastIndexOf('.');
     const [parent, member] = [st.module.slice(0, dot), st.module.slice(dot + 1)];
-    const parentFile = resolveImport(parent, dir);
+    const parentFile = resolveImport(parent, dir, searchPaths);
     if (parentFile) {
       const exports = loadFile(st, parentFile) as Record<string, unknown>;
       if (exports && member in exports) return exports[member];
@@ -156,11 +164,11 @@ export function loadImport(st: ImportStatement): unknown {
     }
   }
   if (isRegisteredModule(st.module)) return undefined;
-  throw notFound(st, dir, st.module);
+  throw notFound(st, dir, st.module, searchPaths);
 }
 
 /** Applies an import statement to `cfg`: loads its code and records it. */
-export function applyImport(st: ImportStatement, cfg: Config): void {
+export function applyImport(st: ImportStatement, cfg: Config, searchPaths: string[] = []): void {
   if (st.module === DYNAMIC_REGISTRATION) {
     const other = cfg.imports.find((i) => i.module !== DYNAMIC_REGISTRATION);
     if (other) {
@@ -171,7 +179,7 @@ export function applyImport(st: ImportStatement, cfg: Config): void {
       );
     }
   }
-  const value = loadImport(st);
+  const value = loadImport(st, searchPaths);
   cfg.addImport(st.module, st.location, { alias: st.alias, isFrom: st.isFrom, value });
 }
 

@@ -15,7 +15,7 @@ import { IncludeStatement, Statement } from './syntax/statements';
 import { ConfigurableReference, ConfigValue, Dict, Location, MacroReference, toJSONValue, Tuple } from './values';
 
 export interface LoadOptions extends ParseOptions {
-  /** Directories searched for includes not found next to the including file. */
+  /** Directories searched for includes and imports not found next to the file holding them. */
   searchPaths?: string[];
   /** Collect every error instead of throwing the first. */
   collectErrors?: boolean;
@@ -122,11 +122,11 @@ function registerDynamicRefs(v: ConfigValue, cfg: Config): void {
  * Applies statements to `cfg`: imports load their modules (see ./imports), macros and
  * bindings are set and validated.
  */
-export function applyStatements(statements: Statement[], opts: { collectErrors?: boolean } = {}, cfg: Config = globalConfig): ConfigError[] {
+export function applyStatements(statements: Statement[], opts: { collectErrors?: boolean; searchPaths?: string[] } = {}, cfg: Config = globalConfig): ConfigError[] {
   const errors: ConfigError[] = [];
   for (const st of statements) {
     try {
-      if (st.kind === 'import') applyImport(st, cfg);
+      if (st.kind === 'import') applyImport(st, cfg, opts.searchPaths);
       else if (st.kind === 'macro') {
         registerDynamicRefs(st.value, cfg);
         cfg.bindMacro(st.name, st.value, st.location);

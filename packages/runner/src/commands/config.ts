@@ -88,7 +88,7 @@ export function configCommand(): Command {
     .description('Validate Gin files and bindings against every configurable the project registers (and those of the modules they import); report every error.')
     .argument('[files...]', 'Gin files, parsed in order')
     .option('-b, --binding <binding>', 'a binding string checked after the files (repeatable)', collect, [])
-    .option('-I, --search-path <dir>', 'a directory searched for included files (repeatable)', collect, [])
+    .option('-I, --search-path <dir>', 'a directory searched for included files and imported modules (repeatable)', collect, [])
     .action(
       guarded(async (files: string[], opts: { binding: string[]; searchPath: string[] }) => {
         requireInput(files, opts.binding);
