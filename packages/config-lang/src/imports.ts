@@ -5,8 +5,8 @@
  * to the file holding the statement, then in the search paths (`-I`) and the working directory
  * (so that a run directory's operative config finds the modules of the project it was run
  * from), then asks Node's resolution for `a/b/c` (a package).
- * A name that only names modules of configurables already registered (`import loss_lib`)
- * loads nothing. TypeScript is transpiled on load with SWC.
+ * A name that only names built-in configurables (`import loss_lib`, `import
+ * compare_gan.gans.modular_gan`) loads nothing. TypeScript is transpiled on load with SWC.
  *
  * With `from __gin__ import dynamic_registration` first, Gin's dynamic registration applies:
  * after `from my_losses import scaled` (or `import my_losses`, `import m as x`), a selector
@@ -62,9 +62,15 @@ export function resolveImport(module: string, fromDir: string, searchPaths: stri
   }
 }
 
-/** Whether `name` is (a prefix of) the module of configurables already registered. */
-function isRegisteredModule(name: string): boolean {
-  return registry.all().some((i) => i.fullName.startsWith(`${name}.`) || i.fullName === name);
+/**
+ * Python packages this project ports: their configurables are built in, so importing them
+ * (as Compare GAN's and Gin's own configs do) loads nothing.
+ */
+const PORTED_PACKAGES = /^(?:compare_gan|gin)(?:\.|$)/;
+
+/** Whether `name` names built-in configurables: a ported package, or (a prefix of) a registered module. */
+function isBuiltinModule(name: string): boolean {
+  return PORTED_PACKAGES.test(name) || registry.all().some((i) => i.fullName.startsWith(`${name}.`) || i.fullName === name);
 }
 
 let typeScriptHooked = false;
@@ -163,7 +169,7 @@ export function loadImport(st: ImportStatement, searchPaths: string[] = []): unk
       throw new ConfigError(`Module '${parent}' has no export '${member}'.`, st.location, names.length ? `it exports: ${names.join(', ')}` : 'export it from the module');
     }
   }
-  if (isRegisteredModule(st.module)) return undefined;
+  if (isBuiltinModule(st.module)) return undefined;
   throw notFound(st, dir, st.module, searchPaths);
 }
 
