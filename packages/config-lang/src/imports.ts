@@ -83,7 +83,6 @@ function hookTypeScript(): void {
   process.setSourceMapsEnabled(true);
   extensions['.ts'] = (m, file) => {
     // Loaded on first use only: `gan` commands that import no .ts never pay for it.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const swc = require('@swc/core') as typeof import('@swc/core');
     const out = swc.transformSync(fs.readFileSync(file, 'utf8'), {
       filename: file,
