@@ -125,3 +125,26 @@ test('check passes a file that only defines macros, and rejects calling it witho
   expect(usage.code).toBe(2);
   expect(usage.stderr).toMatch(/unknown option '--no-such-option'/);
 });
+
+test('imports load code in check, never in parse: a .ts module next to the .gin file (transpiled on load)', () => {
+  write('my_fns.ts', [
+    "import { configurable, t } from '@cgan/config-lang';",
+    'interface Kw { factor: number }',
+    "export const scaled = configurable('scaled', { module: 'my_fns', params: { factor: t.number } }, (kw: Kw): number => kw.factor * 2);",
+    'export function plain(kw: { x: number }): number { return kw.x; }',
+  ].join('\n'));
+  write('boom.ts', "const n: number = 1;\nthrow new Error('boom ' + n);\n");
+  write('bad.gin', "import my_fns\nscaled.factor = 'x'\nimport no_such_module\nimport boom\n");
+  write('ok.gin', 'from __gin__ import dynamic_registration\nimport my_fns\nmy_fns.scaled.factor = 3\nfrom my_fns import plain\nplain.x = 1\n');
+  expect(gan('check', 'ok.gin')).toMatchObject({ code: 0, stdout: 'OK: ok.gin\n' });
+  const bad = gan('check', 'bad.gin');
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/^bad\.gin:2:17: error: Wrong type for 'my_fns\.scaled\.factor'/m);
+  expect(bad.stderr).toMatch(/^bad\.gin:3:1: error: Cannot find module 'no_such_module' to import\.\n {4}import no_such_module\n {4}\^\n {2}hint: looked for no_such_module\.ts/m);
+  expect(bad.stderr).toMatch(/^bad\.gin:4:1: error: Importing 'boom' failed: loading boom\.ts threw: boom 1 \(at boom\.ts:2:\d+\)/m);
+  expect(bad.stderr).not.toMatch(/\n\s+at /);
+  // parse reads statements only: the missing module is not looked for.
+  const parsed = gan('parse', 'bad.gin', '--json');
+  expect(parsed.code).toBe(0);
+  expect(JSON.parse(parsed.stdout).statements.filter((s: { kind: string }) => s.kind === 'import').map((s: { module: string }) => s.module)).toEqual(['my_fns', 'no_such_module', 'boom']);
+});

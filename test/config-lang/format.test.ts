@@ -61,3 +61,10 @@ test('empty input stays empty', () => {
   expect(formatSource('')).toBe('');
   expect(formatSource('\n\n')).toBe('');
 });
+
+test('binding blocks and import forms keep their shape; formatting them is idempotent', () => {
+  const src = ['from a.b import c as d', 'import x.y   as z', 's/m.C:  # hdr', '   # about x', '   x = 1', '', '   y = [1,', '     2]  # t', 'z.w = 3', ''].join('\n');
+  const out = formatSource(src);
+  expect(out).toBe(['from a.b import c as d', 'import x.y as z', 's/m.C:  # hdr', '  # about x', '  x = 1', '', '  y = [1, 2]  # t', 'z.w = 3', ''].join('\n'));
+  expect(formatSource(out)).toBe(out);
+});

@@ -218,3 +218,50 @@ test('an unclosed bracket does not swallow the statements after it', () => {
   ]);
   expect(r.statements.map((s) => s.kind + ':' + s.location.line)).toEqual(['binding:2', 'binding:3', 'include:5', 'import:7']);
 });
+
+describe('Gin 0.5: binding blocks and import forms', () => {
+  const brief = (sts: Statement[]) =>
+    sts.map((s) => (s.kind === 'binding' ? `${s.scope ? s.scope + '/' : ''}${s.selector}.${s.param}=${JSON.stringify(toJSONValue(s.value))}@${s.location.line}` : s.kind === 'import' ? `import ${s.module} as=${s.alias ?? ''} from=${Boolean(s.isFrom)}` : s.kind));
+
+  test('a block binds each indented line to its header (scope kept, comments and blank lines free)', () => {
+    const src = ['s/m.f:  # header', '', '  # about x', '  x = 1', '  y = [1,', '    2]', 'g.z = 3', '\tt:', '\t\tw = %M'].join('\n');
+    expect(brief(parseOk(src))).toEqual(['s/m.f.x=1@4', 's/m.f.y=[1,2]@5', 'g.z=3@7', 't.w={"$macro":"M"}@9']);
+  });
+
+  test.each([
+    ['f:\n', 2, /Expected an indented block after 'f:'/],
+    ['f:\ng.x = 1', 2, /Expected an indented block/],
+    ['f:\n  a.b = 1', 2, /Invalid parameter name 'a.b'/],
+    ['f:\n  x = 1\n    y = 2', 3, /Unexpected indentation inside a binding block/],
+    ['f:\n  g:\n    x = 1', 2, /Expected 'param = value' inside the binding block/],
+    ['f: x = 1', 1, /after the end of the statement/],
+    ['    a.x = 1\n  b.y = 2', 2, /dedented to a column/],
+    ['a.x = 1 \\\n', 1, /ends right after a line continuation/],
+  ])('%j is rejected at line %d', (src, line, message) => {
+    const e = parseErr(src);
+    expect(e.message).toMatch(message);
+    expect(e.location?.line).toBe(line);
+  });
+
+  test('imports: plain, aliased, from, from-as; keywords stay usable as names', () => {
+    const src = ['import a.b.c', 'import a.b as c', 'from a.b import c', 'from __gin__ import dynamic_registration', 'from a import b as d', 'import = 1', 'from = 2', 'k.import = 3'].join('\n');
+    const sts = parseOk(src);
+    expect(brief(sts.slice(0, 5))).toEqual([
+      'import a.b.c as= from=false',
+      'import a.b as=c from=false',
+      'import a.b.c as= from=true',
+      'import __gin__.dynamic_registration as= from=true',
+      'import a.b as=d from=true',
+    ]);
+    expect(sts.slice(5).map((s) => (s.kind === 'macro' ? s.name : s.kind === 'binding' ? s.param : s.kind))).toEqual(['import', 'from', 'import']);
+    expect(parseErr('from a import b.c').message).toMatch(/Invalid name 'b.c'/);
+    expect(parseErr('import a as b.c').message).toMatch(/Invalid alias/);
+  });
+
+  test('Python-only literals are rejected with a message that says so; Gin quirks kept', () => {
+    expect(parseErr('a.x = 1j').message).toMatch(/complex numbers are Python-only/);
+    expect(parseErr("a.x = b'abc'").message).toMatch(/bytes are Python-only/);
+    // Gin's parser drops a '-' before a reference or macro; non-ASCII letters after the first.
+    expect(brief(parseOk('r.x = -@f\ncafé.y = -%m'))).toEqual(['r.x={"$ref":"f","evaluate":false}@1', 'café.y={"$macro":"m"}@2']);
+  });
+});

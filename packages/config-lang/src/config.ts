@@ -6,6 +6,7 @@
  */
 import { ConfigError, didYouMean } from './errors';
 import { ConfigurableInfo, registry } from './registry';
+import { t } from './types';
 import {
   ConfigurableReference,
   ConfigValue,
@@ -37,6 +38,7 @@ export interface BindLocations {
   value?: Location;
 }
 
+const IDENTIFIER = /^[A-Za-z_]\w*$/;
 const key = (scope: string[], fullName: string) => `${scope.join('/')}\u0000${fullName}`;
 
 /** Turns a JS value into a config value, when it has one (for printing defaults). */
@@ -54,6 +56,15 @@ export function jsToConfigValue(v: unknown): ConfigValue | undefined {
   return undefined;
 }
 
+/** An applied import statement and what it loaded (undefined for built-in modules). */
+export interface ImportRecord {
+  module: string;
+  alias?: string;
+  isFrom?: boolean;
+  location?: Location;
+  value?: unknown;
+}
+
 export class Config {
   private bindings = new Map<string, Map<string, Binding>>();
   private macros = new Map<string, MacroBinding>();
@@ -61,7 +72,7 @@ export class Config {
   private operative = new Map<string, { scope: string[]; fullName: string; params: Map<string, ConfigValue> }>();
   private scopeStack: string[] = [];
   private locked = false;
-  readonly imports: Array<{ module: string; location?: Location }> = [];
+  readonly imports: ImportRecord[] = [];
 
   // ---------------------------------------------------------------- binding
   /** Binds `[scope/]selector.param = value`, validating the name, the parameter and the type. */
@@ -82,13 +93,15 @@ export class Config {
     this.macros.set(name, { name, value, location });
   }
 
-  addImport(module: string, location?: Location): void {
-    if (!this.imports.some((i) => i.module === module)) this.imports.push({ module, location });
+  /** Records an import (Gin's `import`/`from ... import`); `value` is what it loaded, if anything. */
+  addImport(module: string, location?: Location, form: { alias?: string; isFrom?: boolean; value?: unknown } = {}): void {
+    const same = (i: ImportRecord) => i.module === module && i.alias === form.alias && Boolean(i.isFrom) === Boolean(form.isFrom);
+    if (!this.imports.some(same)) this.imports.push({ module, location, ...form });
   }
 
   /** Validates a parameter name and a value's type against a configurable's declaration. */
   checkParam(info: ConfigurableInfo, param: string, value: ConfigValue, location?: Location, valueLocation: Location | undefined = location): void {
-    const p = info.params.get(param);
+    const p = info.params.get(param) ?? (info.acceptsAnyParam && IDENTIFIER.test(param) ? { name: param, hasDefault: false, default: REQUIRED, type: t.any } : undefined);
     if (!p) {
       const known = [...info.params.keys()];
       throw new ConfigError(
@@ -203,6 +216,14 @@ export class Config {
           b?.location,
           `bind it, e.g. '${info.fullName}.${name} = ...'${p.type.name !== 'any' ? ` (expects ${p.type.name})` : ''}`,
         );
+      }
+    }
+    if (info.acceptsAnyParam) {
+      // Dynamically registered: every bound parameter is passed, as Gin passes kwargs.
+      for (const [name, b] of bound) {
+        if (info.params.has(name) || explicit[name] !== undefined || b.value === REQUIRED) continue;
+        out[name] = this.resolveValue(b.value, b.location);
+        used.set(name, b.value);
       }
     }
     this.recordOperative(scope, info, used);

@@ -145,3 +145,24 @@ export function externalConfigurable<F extends Function>(target: F, name: string
 export function getConfigurable(selector: string): Function {
   return registry.lookup(selector).wrapped;
 }
+
+/**
+ * Gin's dynamic registration: makes `target` (an export reached through an import, e.g.
+ * `from my_losses import scaled` then `scaled.factor = 2`) configurable under `selector`.
+ * An already registered configurable just gains `selector` as another name. A plain JS
+ * function or class has no inspectable keyword parameters, so any parameter may be bound.
+ */
+export function registerDynamic(target: Function, selector: string): ConfigurableInfo {
+  const existing = registry.infoOf(target);
+  if (existing) {
+    registry.alias(selector, existing);
+    return existing;
+  }
+  const dot = selector.lastIndexOf('.');
+  const kind = /^class[\s{]/.test(Function.prototype.toString.call(target)) ? 'class' : 'function';
+  const info = makeInfo(selector.slice(dot + 1), kind, target, { module: dot > 0 ? selector.slice(0, dot) : undefined });
+  info.acceptsAnyParam = true;
+  info.wrapped = kind === 'class' ? wrapClass(info, target as any) : wrapFunction(info, target);
+  registry.add(info);
+  return info;
+}

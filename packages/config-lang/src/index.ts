@@ -9,3 +9,4 @@ export * from './syntax';
 export * from './printer';
 export * from './loader';
 export * from './format';
+export * from './imports';

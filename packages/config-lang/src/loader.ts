@@ -8,13 +8,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Config, config as globalConfig } from './config';
 import { ConfigError, ConfigErrors, didYouMean } from './errors';
+import { applyImport, dynamicConfigurable } from './imports';
 import { registry } from './registry';
 import { ParseOptions, parseSource } from './syntax/parse';
 import { IncludeStatement, Statement } from './syntax/statements';
 import { ConfigurableReference, ConfigValue, Dict, Location, MacroReference, toJSONValue, Tuple } from './values';
 
 export interface LoadOptions extends ParseOptions {
-  /** Directories searched for includes not found next to the including file. */
+  /** Directories searched for includes and imports not found next to the file holding them. */
   searchPaths?: string[];
   /** Collect every error instead of throwing the first. */
   collectErrors?: boolean;
@@ -114,14 +115,28 @@ export function loadConfigFiles(files: string[], bindings: string[] = [], opts: 
   return { statements, errors };
 }
 
-/** Applies statements to `cfg` (imports recorded, macros and bindings set and validated). */
-export function applyStatements(statements: Statement[], opts: { collectErrors?: boolean } = {}, cfg: Config = globalConfig): ConfigError[] {
+/** With dynamic registration, references through imported names register their targets. */
+function registerDynamicRefs(v: ConfigValue, cfg: Config): void {
+  walkRefs(v, (r) => {
+    if (r instanceof ConfigurableReference) dynamicConfigurable(r.selector, cfg, r.location);
+  });
+}
+
+/**
+ * Applies statements to `cfg`: imports load their modules (see ./imports), macros and
+ * bindings are set and validated.
+ */
+export function applyStatements(statements: Statement[], opts: { collectErrors?: boolean; searchPaths?: string[] } = {}, cfg: Config = globalConfig): ConfigError[] {
   const errors: ConfigError[] = [];
   for (const st of statements) {
     try {
-      if (st.kind === 'import') cfg.addImport(st.module, st.location);
-      else if (st.kind === 'macro') cfg.bindMacro(st.name, st.value, st.location);
-      else if (st.kind === 'binding') {
+      if (st.kind === 'import') applyImport(st, cfg, opts.searchPaths);
+      else if (st.kind === 'macro') {
+        registerDynamicRefs(st.value, cfg);
+        cfg.bindMacro(st.name, st.value, st.location);
+      } else if (st.kind === 'binding') {
+        dynamicConfigurable(st.selector, cfg, st.location);
+        registerDynamicRefs(st.value, cfg);
         cfg.bind(st.scope ? st.scope.split('/') : [], st.selector, st.param, st.value, st.location, { param: st.paramLocation, value: st.valueLocation });
       }
     } catch (e) {
@@ -244,7 +259,7 @@ export function statementToJSON(st: Statement): Record<string, unknown> {
     case 'macro':
       return { kind: 'macro', name: st.name, value: toJSONValue(st.value), location };
     case 'import':
-      return { kind: 'import', module: st.module, location };
+      return { kind: 'import', module: st.module, ...(st.alias ? { alias: st.alias } : {}), ...(st.isFrom ? { isFrom: true } : {}), location };
     case 'include':
       return { kind: 'include', path: st.path, location };
   }

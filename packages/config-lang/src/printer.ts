@@ -117,10 +117,23 @@ export function formatStatement(st: Statement, width = 80): string {
     case 'macro':
       return `${st.name} = ${formatWithSource(st.value, st.numberTexts, width, st.name.length + 3)}`;
     case 'import':
-      return `import ${st.module}`;
+      return formatImport(st);
     case 'include':
       return `include ${encodeString(st.path)}`;
   }
+}
+
+/** `import a.b [as c]` or `from a import b [as c]`, as written. */
+export function formatImport(st: { module: string; alias?: string; isFrom?: boolean }): string {
+  const dot = st.module.lastIndexOf('.');
+  const head = st.isFrom && dot > 0 ? `from ${st.module.slice(0, dot)} import ${st.module.slice(dot + 1)}` : `import ${st.module}`;
+  return st.alias ? `${head} as ${st.alias}` : head;
+}
+
+/** One line of a binding block, indented under its header: `  param = value`. */
+export function formatBlockLine(st: { param: string; value: ConfigValue; numberTexts?: string[] }, width = 80): string {
+  const body = `${st.param} = ${formatWithSource(st.value, st.numberTexts, width - 2, st.param.length + 3)}`;
+  return body.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
 }
 
 const RULE = '# ' + '='.repeat(78);
@@ -133,7 +146,7 @@ interface Section {
 
 function render(imports: string[], macros: Array<[string, ConfigValue]>, sections: Section[]): string {
   const out: string[] = [];
-  if (imports.length) out.push(imports.map((m) => `import ${m}`).join('\n'));
+  if (imports.length) out.push(imports.join('\n'));
   if (macros.length) {
     const lines = [...macros].sort((a, b) => a[0].localeCompare(b[0])).map(([n, v]) => `${n} = ${formatValue(v, { prefix: n.length + 3 })}`);
     out.push(['# Macros:', RULE, ...lines].join('\n'));
@@ -159,7 +172,7 @@ export function configStr(cfg: Config = globalConfig): string {
     sections.get(k)!.params.set(b.param, b.value);
   }
   return render(
-    cfg.imports.map((i) => i.module),
+    cfg.imports.map((i) => formatImport(i)),
     cfg.allMacros().map((m) => [m.name, m.value]),
     [...sections.values()],
   );
@@ -196,7 +209,7 @@ export function operativeConfigStr(cfg: Config = globalConfig): string {
     queue.push(...more);
   }
   return render(
-    cfg.imports.map((i) => i.module),
+    cfg.imports.map((i) => formatImport(i)),
     macros,
     entries.map((e) => ({ scope: e.scope, fullName: e.fullName, params: e.params })),
   );

@@ -49,6 +49,11 @@ export interface ConfigurableInfo {
   allowlist?: string[];
   denylist?: string[];
   doc?: string;
+  /**
+   * Any parameter may be bound (type any): set for Gin's dynamic registration of a plain JS
+   * function or class, whose keyword parameters cannot be inspected.
+   */
+  acceptsAnyParam?: boolean;
   /** The user's original function or class. */
   target: Function;
   /** What references resolve to: calls it with bindings applied. */
@@ -91,6 +96,8 @@ export function normalizeParams(decls: Record<string, ParamDecl> = {}): Map<stri
 /** All registered configurables, by full name. One per process, like Gin's. */
 class Registry {
   private byFullName = new Map<string, ConfigurableInfo>();
+  /** Other names of registered configurables (dynamic registration: `alias.fn` for `import m as alias`). */
+  private aliases = new Map<string, ConfigurableInfo>();
 
   add(info: ConfigurableInfo): void {
     const existing = this.byFullName.get(info.fullName);
@@ -111,6 +118,11 @@ class Registry {
     this.byFullName.delete(fullName);
   }
 
+  /** Makes `name` select `info` too (exactly, before any suffix match). */
+  alias(name: string, info: ConfigurableInfo): void {
+    if (name !== info.fullName) this.aliases.set(name, info);
+  }
+
   all(): ConfigurableInfo[] {
     return [...this.byFullName.values()];
   }
@@ -124,7 +136,7 @@ class Registry {
 
   /** Every configurable whose full name equals `selector` or ends with `.selector`. */
   match(selector: string): ConfigurableInfo[] {
-    const exact = this.byFullName.get(selector);
+    const exact = this.byFullName.get(selector) ?? this.aliases.get(selector);
     if (exact) return [exact];
     const suffix = `.${selector}`;
     return this.all().filter((i) => i.fullName.endsWith(suffix));

@@ -62,7 +62,7 @@ export function decodeString(token: string): string {
       out += String.fromCodePoint(cp);
       j += 1 + n;
     } else if (e === 'N') {
-      throw new LiteralError('\\N{...} named Unicode escapes are not supported.', base + j, 'use a \\u escape or the character itself');
+      throw new LiteralError('\\N{...} named Unicode escapes are not supported (they need Python\'s Unicode name database).', base + j, 'use a \\u escape or the character itself');
     } else {
       // Python keeps unknown escapes as they are (backslash included).
       out += '\\';

@@ -3,12 +3,16 @@
  * newlines (newlines inside brackets are insignificant, as in Python), parses each statement
  * and visits it. Every error is collected with its location; one bad statement does not stop
  * the others from being parsed.
+ *
+ * Indentation follows Python's tokenizer, as Gin's parser does: it only matters for binding
+ * blocks (`scope/configurable:` then more-indented `param = value` lines), but a dedent to a
+ * column no enclosing line used is an error everywhere, as in Gin.
  */
 import { IRecognitionException, IToken, tokenMatcher } from 'chevrotain';
 import { ConfigError } from '../errors';
 import { Location } from '../values';
 import { ginParser } from './parser';
-import { CommentToken, Statement } from './statements';
+import { BlockHeader, CommentToken, Statement } from './statements';
 import * as T from './tokens';
 import { StatementVisitor } from './visitor';
 
@@ -72,23 +76,71 @@ export function parseSource(source: string, file = '<string>', opts: ParseOption
   }
   if (cur.length) groups.push(cur);
 
+  // A '\' continuing the last line into the end of the file (Python: EOF in multi-line statement).
+  const conts = lexed.groups.continuations ?? [];
+  const lastCont = conts[conts.length - 1];
+  const lastTok = toks[toks.length - 1];
+  if (lastCont && (!lastTok || lastTok.startOffset < lastCont.startOffset) && !text.slice(lastCont.endOffset! + 1).trim()) {
+    errors.push(new ConfigError("The file ends right after a line continuation '\\'.", at(lastCont.startLine!, lastCont.startColumn!), "remove the trailing '\\' or continue the statement on the next line"));
+  }
+
   const parser = ginParser();
   const visitor = new StatementVisitor({ file, lines });
   const statements: Statement[] = [];
-  for (const group of groups) {
+  const indents = [0];
+  // A block header waiting for its indented first line, then the open block and its column.
+  let pending: { header?: BlockHeader; line: number } | undefined;
+  let block: { header?: BlockHeader; level: number } | undefined;
+  const expectedIndent = (p: { header?: BlockHeader; line: number }, loc: Location) =>
+    new ConfigError(`Expected an indented block after '${p.header ? blockName(p.header) : 'the block header'}:'.`, loc, "indent the block's 'param = value' lines under its header, e.g. '  param = 1'");
+  for (let group of groups) {
     const first = group[0].startLine!;
     const last = group[group.length - 1].endLine!;
+    const indent = pythonIndent(lines[first - 1], group[0].startColumn!);
+    let event: 'indent' | 'dedent' | 'same' = 'same';
+    if (indent > indents[indents.length - 1]) {
+      indents.push(indent);
+      event = 'indent';
+    } else if (indent < indents[indents.length - 1]) {
+      while (indent < indents[indents.length - 1]) indents.pop();
+      event = 'dedent';
+      if (indent !== indents[indents.length - 1]) {
+        errors.push(new ConfigError('This line is dedented to a column that no enclosing line uses.', at(first, group[0].startColumn!), 'indent it exactly as the lines it belongs with (Python indentation rules)'));
+        indents.push(indent);
+        badLines.add(first);
+      }
+    }
+    if (pending) {
+      if (event !== 'indent') errors.push(expectedIndent(pending, at(first, group[0].startColumn!)));
+      block = event === 'indent' ? { header: pending.header, level: indent } : undefined;
+      pending = undefined;
+    } else if (block && indent < block.level) block = undefined;
+    group = keywordsAsNames(group);
+
     let skip = false;
     for (let l = first; l <= last && !skip; l++) skip = badLines.has(l);
     if (skip) continue;
+    if (block && indent > block.level) {
+      errors.push(new ConfigError('Unexpected indentation inside a binding block.', at(first, group[0].startColumn!), "indent every 'param = value' line of a block by the same amount"));
+      continue;
+    }
     parser.input = group;
     const cst = parser.statement();
     if (parser.errors.length) {
       errors.push(syntaxError(parser.errors[0], group, at));
+      if (tokenMatcher(group[group.length - 1], T.Colon) && !block) pending = { line: last };
       continue;
     }
     try {
-      const st = visitor.toStatement(cst, last);
+      let st: Statement;
+      if (block) {
+        if (!block.header) continue; // the header was malformed (reported): skip its lines
+        st = visitor.toBlockBinding(cst, block.header, last);
+      } else if ((cst.children as Record<string, unknown>).blockHeader) {
+        pending = { line: last };
+        pending.header = visitor.blockHeader(cst);
+        continue;
+      } else st = visitor.toStatement(cst, last);
       if (opts.numberTexts && (st.kind === 'binding' || st.kind === 'macro')) {
         const nums = group.filter((t) => t.tokenType === T.NumberLiteral).map((t) => t.image);
         if (nums.length) st.numberTexts = nums;
@@ -99,8 +151,31 @@ export function parseSource(source: string, file = '<string>', opts: ParseOption
       else throw e;
     }
   }
+  if (pending) errors.push(expectedIndent(pending, at(pending.line + 1, 1)));
   errors.sort((a, b) => a.location!.line - b.location!.line || a.location!.column - b.location!.column);
   return { file, statements, errors, comments, lines };
+}
+
+const blockName = (h: BlockHeader) => (h.scope ? `${h.scope}/${h.selector}` : h.selector);
+
+/** The indentation width of a line before `column`, as Python's tokenizer counts it (tabs to 8). */
+function pythonIndent(line: string, column: number): number {
+  let w = 0;
+  for (const ch of line.slice(0, column - 1)) {
+    if (ch === '\t') w = (Math.floor(w / 8) + 1) * 8;
+    else if (ch === '\f') w = 0;
+    else w++;
+  }
+  return w;
+}
+
+/** `import = 1`, `include: ...`: before '=' or ':' the keywords are plain names, as in Gin. */
+function keywordsAsNames(group: IToken[]): IToken[] {
+  const [t0, t1] = group;
+  if ((t0.tokenType === T.Import || t0.tokenType === T.Include) && t1 && (t1.tokenType === T.Equals || t1.tokenType === T.Colon)) {
+    return [{ ...t0, tokenType: T.Name, tokenTypeIdx: T.Name.tokenTypeIdx! }, ...group.slice(1)];
+  }
+  return group;
 }
 
 function startsStatement(toks: IToken[], i: number): boolean {
@@ -117,6 +192,21 @@ function describeBadChar(c: string): string {
   return 'values are numbers, strings, True/False/None, lists, tuples, dicts, @references and %macros';
 }
 
+/** `1j` (complex) and `b'..'` (bytes) are Python literals with no counterpart here: say so. */
+function pythonOnlyLiteral(group: IToken[], at: (line: number, col: number) => Location): ConfigError | undefined {
+  for (let i = 0; i + 1 < group.length; i++) {
+    const [a, b] = [group[i], group[i + 1]];
+    if (b.startOffset !== a.endOffset! + 1) continue;
+    if (a.tokenType === T.NumberLiteral && b.tokenType === T.Name && /^[jJ]$/.test(b.image)) {
+      return new ConfigError(`Complex number literal '${a.image}${b.image}': complex numbers are Python-only and have no value here.`, at(a.startLine!, a.startColumn!), 'use a float, or a (real, imaginary) tuple your configurable understands');
+    }
+    if (a.tokenType === T.Name && /^(?:[bB][rR]?|[rR][bB])$/.test(a.image) && b.tokenType === T.StringLiteral) {
+      return new ConfigError(`Bytes literal ${a.image}${b.image}: bytes are Python-only and have no value here.`, at(a.startLine!, a.startColumn!), 'write a plain string instead');
+    }
+  }
+  return undefined;
+}
+
 const show = (t: IToken) => (tokenMatcher(t, T.StringLiteral) ? 'a string' : `'${t.image}'`);
 
 /** Turns a Chevrotain recognition error into a located ConfigError with a plain-words message. */
@@ -129,11 +219,20 @@ function syntaxError(e: IRecognitionException, group: IToken[], at: (line: numbe
   const rule = e.context.ruleStack[e.context.ruleStack.length - 1];
   const [t0, t1] = group;
 
+  const pythonOnly = pythonOnlyLiteral(group, at);
+  if (pythonOnly) return pythonOnly;
   if (e.name === 'NotAllInputParsedException') {
     return new ConfigError(`Unexpected ${found} after the end of the statement; expected a newline.`, loc, "put each statement on its own line; continue a long one inside brackets or with a trailing '\\'");
   }
   if (rule === 'includeStatement') {
     return new ConfigError(`Expected a file path string after 'include', found ${found}.`, loc, "write include 'other.gin'");
+  }
+  if (rule === 'fromImportStatement') {
+    const what = /--> Import <--/.test(e.message) ? "'import'" : 'a name';
+    return new ConfigError(`Expected ${what} in 'from ... import ...', found ${found}.`, loc, "write 'from package.module import name' (optionally '... as alias')");
+  }
+  if (rule === 'alias') {
+    return new ConfigError(`Expected a name after 'as', found ${found}.`, loc, "write 'import package.module as alias'");
   }
   if (rule === 'importStatement') {
     return new ConfigError(`Expected a module name after 'import', found ${found}.`, loc, 'write import package.module');
@@ -152,6 +251,11 @@ function syntaxError(e: IRecognitionException, group: IToken[], at: (line: numbe
       return new ConfigError(`Expected '=' after '${t0.image}', found ${t1 ? show(t1) : 'the end of the line'}.`, l, 'a binding is [scope/]configurable.param = value; a macro is NAME = value');
     }
     return new ConfigError(`Expected a statement, found ${found}.`, loc, "statements are 'configurable.param = value', 'NAME = value', 'import module' and 'include \"file.gin\"'");
+  }
+  if (e.name === 'NoViableAltException' && rule === 'value' && !eof && tokenMatcher(tok, T.Minus)) {
+    const next = group[group.indexOf(tok) + 1];
+    const l = next ? at(next.startLine!, next.startColumn!) : at(tok.endLine!, tok.endColumn! + 1);
+    return new ConfigError(`Expected a number after '-', found ${next ? show(next) : 'the end of the line'}.`, l, "a '-' sign must be followed by a number");
   }
   if (e.name === 'NoViableAltException' && rule === 'value') {
     return new ConfigError(`Expected a value, found ${found}.`, loc, 'values are numbers, strings, True/False/None, [lists], (tuples), {dicts}, @references and %macros');

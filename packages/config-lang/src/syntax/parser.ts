@@ -2,14 +2,18 @@
  * Layer 2 of the syntax: the grammar, as a Chevrotain CstParser. It parses ONE statement at a
  * time (the driver in ./parse splits the token stream at top-level newlines), which keeps
  * error recovery simple: a bad statement is reported and the next one is parsed normally.
+ * `from` and `as` are plain names (Gin allows `from = 1`); `import` and `include` are keywords
+ * that the driver turns back into names before '=' or ':' (`import = 1` is a macro).
+ * The lines of a binding block are `Name '=' value` statements; the driver knows the block.
  *
- *   statement  := 'import' Name | 'include' String+ | Name '=' value
+ *   statement  := 'import' Name ['as' Name] | 'from' Name 'import' Name ['as' Name]
+ *               | 'include' String+ | Name ':' (a block header) | Name '=' value
  *   value      := list | paren | dict | number | strings | constant | reference | macro
  *   list       := '[' items ']'          paren := '(' items ')'
  *   items      := [ value { ',' [ value ] } ]     (empty items are rejected by the visitor)
  *   dict       := '{' [ entry { ',' [ entry ] } ] '}'      entry := value ':' value
  *   number     := ['-'] Number           strings := String+     constant := Name
- *   reference  := '@' Name [ '(' ')' ]   macro := '%' Name
+ *   reference  := ['-'] '@' Name [ '(' ')' ]   macro := ['-'] '%' Name   (Gin ignores the '-')
  */
 import { CstNode, CstParser } from 'chevrotain';
 import * as T from './tokens';
@@ -24,14 +28,41 @@ export class GinParser extends CstParser {
   public statement = this.RULE('statement', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.importStatement) },
+      { GATE: () => this.LA(1).image === 'from', ALT: () => this.SUBRULE(this.fromImportStatement) },
       { ALT: () => this.SUBRULE(this.includeStatement) },
+      { ALT: () => this.SUBRULE(this.blockHeader) },
       { ALT: () => this.SUBRULE(this.bindingStatement) },
     ]);
   });
 
   public importStatement = this.RULE('importStatement', () => {
     this.CONSUME(T.Import);
+    this.CONSUME(T.Name, { LABEL: 'module' });
+    this.SUBRULE(this.alias);
+  });
+
+  public fromImportStatement = this.RULE('fromImportStatement', () => {
+    this.CONSUME(T.Name, { LABEL: 'from' });
+    this.CONSUME2(T.Name, { LABEL: 'module' });
+    this.CONSUME(T.Import);
+    this.CONSUME3(T.Name, { LABEL: 'member' });
+    this.SUBRULE(this.alias);
+  });
+
+  /** `as NAME`, optional. */
+  public alias = this.RULE('alias', () => {
+    this.OPTION({
+      GATE: () => this.LA(1).image === 'as',
+      DEF: () => {
+        this.CONSUME(T.Name, { LABEL: 'as' });
+        this.CONSUME2(T.Name, { LABEL: 'name' });
+      },
+    });
+  });
+
+  public blockHeader = this.RULE('blockHeader', () => {
     this.CONSUME(T.Name);
+    this.CONSUME(T.Colon);
   });
 
   public includeStatement = this.RULE('includeStatement', () => {
@@ -111,7 +142,9 @@ export class GinParser extends CstParser {
     this.CONSUME(T.Name);
   });
 
+  // Gin's parser drops a '-' before a reference or a macro (`-@f` is `@f`); so do we.
   public reference = this.RULE('reference', () => {
+    this.OPTION2(() => this.CONSUME(T.Minus));
     this.CONSUME(T.At);
     this.CONSUME(T.Name);
     this.OPTION(() => {
@@ -121,6 +154,7 @@ export class GinParser extends CstParser {
   });
 
   public macro = this.RULE('macro', () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
     this.CONSUME(T.Percent);
     this.CONSUME(T.Name);
   });

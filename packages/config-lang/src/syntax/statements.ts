@@ -16,6 +16,15 @@ export interface BindingStatement {
   endLine: number;
   /** Number literals of the value as written, in source order (the formatter keeps them). */
   numberTexts?: string[];
+  /** Set when the binding is a line of a binding block (`scope/configurable:` then `param = value` lines). */
+  block?: BlockHeader;
+}
+
+/** The header line of a binding block; shared by the block's bindings. */
+export interface BlockHeader {
+  scope: string;
+  selector: string;
+  location: Location;
 }
 
 export interface MacroStatement {
@@ -29,9 +38,16 @@ export interface MacroStatement {
   numberTexts?: string[];
 }
 
+/**
+ * `import a.b.c`, `import a.b as c` (alias 'c'), `from a.b import c` (module 'a.b.c', isFrom)
+ * and `from a.b import c as d`. `from __gin__ import dynamic_registration` is an import too.
+ */
 export interface ImportStatement {
   kind: 'import';
+  /** The full dotted module path (for `from a import b`, 'a.b'). */
   module: string;
+  alias?: string;
+  isFrom?: boolean;
   location: Location;
   endLine: number;
 }

@@ -7,7 +7,7 @@ import { createToken, Lexer, TokenType } from 'chevrotain';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\f]+/, group: Lexer.SKIPPED });
 /** A backslash at the end of a line joins it with the next one. */
-export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
+export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: 'continuations', line_breaks: true });
 /** Comments go to their own group: the formatter keeps them. */
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 export const Newline = createToken({ name: 'Newline', pattern: /\r?\n|\r/, line_breaks: true });
@@ -34,8 +34,11 @@ export const NumberLiteral = createToken({
   pattern: /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?/,
 });
 
-/** A (possibly scoped, dotted) name; validated later so that errors can name the selector. */
-export const Name = createToken({ name: 'Name', label: 'a name', pattern: /[A-Za-z_][A-Za-z0-9_./]*/ });
+/**
+ * A (possibly scoped, dotted) name; validated later so that errors can name the selector.
+ * After the first character, non-ASCII letters are allowed, as in Gin (`café.x`).
+ */
+export const Name = createToken({ name: 'Name', label: 'a name', pattern: /[A-Za-z_][A-Za-z0-9_./\u00AA\u00B5\u00BA\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u1FFF\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF]*/ });
 export const Import = createToken({ name: 'Import', pattern: /import(?![A-Za-z0-9_./])/, longer_alt: Name });
 export const Include = createToken({ name: 'Include', pattern: /include(?![A-Za-z0-9_./])/, longer_alt: Name });
 

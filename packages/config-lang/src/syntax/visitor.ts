@@ -8,10 +8,11 @@ import { ConfigError, didYouMean } from '../errors';
 import { ConfigurableReference, ConfigValue, Dict, Location, MacroReference, REQUIRED, Tuple, valueKey } from '../values';
 import { decodeNumber, decodeString, LiteralError } from './literals';
 import { ginParser } from './parser';
-import { Statement } from './statements';
+import { BindingStatement, BlockHeader, ImportStatement, Statement } from './statements';
 
-const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** Gin's identifiers: an ASCII letter or '_' first, then letters (any script), digits or '_'. */
+const IDENT = /^[A-Za-z_][\p{L}\p{N}_]*$/u;
+const DOTTED = /^[A-Za-z_][\p{L}\p{N}_]*(?:\.[A-Za-z_][\p{L}\p{N}_]*)*$/u;
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -55,9 +56,9 @@ export class StatementVisitor extends BaseVisitor {
       case 'constant':
         return first('Name')!;
       case 'reference':
-        return first('At')!;
+        return first('Minus') ?? first('At')!;
       case 'macro':
-        return first('Percent')!;
+        return first('Minus') ?? first('Percent')!;
     }
     throw new Error(`internal: no start token for ${inner.name}`);
   }
@@ -74,16 +75,9 @@ export class StatementVisitor extends BaseVisitor {
 
   toStatement(cst: CstNode, endLine: number): Statement {
     const c = cst.children as Children;
-    const [node] = (c.importStatement ?? c.includeStatement ?? c.bindingStatement) as CstNode[];
+    const [node] = (c.importStatement ?? c.fromImportStatement ?? c.includeStatement ?? c.bindingStatement) as CstNode[];
     const ch = node.children as Children;
-    if (node.name === 'importStatement') {
-      const kw = ch.Import![0] as IToken;
-      const name = ch.Name![0] as IToken;
-      if (!DOTTED.test(name.image)) {
-        throw new ConfigError(`Malformed module name '${name.image}' in import.`, this.loc(name), "write 'import package.module' (names separated by single dots, no '/')");
-      }
-      return { kind: 'import', module: name.image, location: this.loc(kw), endLine };
-    }
+    if (node.name === 'importStatement' || node.name === 'fromImportStatement') return this.importStatement(node, endLine);
     if (node.name === 'includeStatement') {
       const kw = ch.Include![0] as IToken;
       const path = this.strings(ch.StringLiteral as IToken[]);
@@ -120,6 +114,85 @@ export class StatementVisitor extends BaseVisitor {
       valueLocation,
       endLine,
     };
+  }
+
+  private importStatement(node: CstNode, endLine: number): ImportStatement {
+    const ch = node.children as Children;
+    const isFrom = node.name === 'fromImportStatement';
+    const first = (isFrom ? ch.from![0] : ch.Import![0]) as IToken;
+    const mod = ch.module![0] as IToken;
+    if (!DOTTED.test(mod.image)) {
+      throw new ConfigError(`Malformed module name '${mod.image}' in import.`, this.loc(mod), "write 'import package.module' (names separated by single dots, no '/')");
+    }
+    let module = mod.image;
+    if (isFrom) {
+      const member = ch.member![0] as IToken;
+      if (!IDENT.test(member.image)) {
+        throw new ConfigError(`Invalid name '${member.image}' after 'import': expected one identifier.`, this.loc(member), "write 'from package.module import name [as alias]'");
+      }
+      module += `.${member.image}`;
+    }
+    const st: ImportStatement = { kind: 'import', module, location: this.loc(first), endLine };
+    const al = ((ch.alias![0] as CstNode).children as Children).name?.[0] as IToken | undefined;
+    if (al) {
+      if (!IDENT.test(al.image)) throw new ConfigError(`Invalid alias '${al.image}': expected one identifier.`, this.loc(al), "write 'import package.module as name'");
+      st.alias = al.image;
+    }
+    if (isFrom) st.isFrom = true;
+    return st;
+  }
+
+  /** `[scope/]configurable:` opening a binding block. */
+  blockHeader(cst: CstNode): BlockHeader {
+    const node = ((cst.children as Children).blockHeader![0]) as CstNode;
+    const key = (node.children as Children).Name![0] as IToken;
+    const parts = key.image.split('/');
+    if (parts.slice(0, -1).some((p) => !IDENT.test(p)) || !DOTTED.test(parts[parts.length - 1])) {
+      throw new ConfigError(`Malformed scope or selector '${key.image}' in a block header.`, this.loc(key), "a binding block starts with '[scope/]configurable:' on its own line");
+    }
+    return { scope: parts.slice(0, -1).join('/'), selector: parts[parts.length - 1], location: this.loc(key) };
+  }
+
+  /** One `param = value` line of a binding block. */
+  toBlockBinding(cst: CstNode, block: BlockHeader, endLine: number): BindingStatement {
+    const c = cst.children as Children;
+    const node = c.bindingStatement?.[0] as CstNode | undefined;
+    if (!node) {
+      const tok = this.firstToken(cst);
+      throw new ConfigError(`Expected 'param = value' inside the binding block of '${block.selector}'.`, this.loc(tok), 'a binding block holds one parameter binding per line; blocks do not nest');
+    }
+    const ch = node.children as Children;
+    const key = ch.Name![0] as IToken;
+    if (!IDENT.test(key.image)) {
+      throw new ConfigError(`Invalid parameter name '${key.image}' in the binding block of '${block.selector}'.`, this.loc(key), `inside a block write 'param = value'; '${key.image} = ...' needs its own line outside the block`);
+    }
+    return {
+      kind: 'binding',
+      scope: block.scope,
+      selector: block.selector,
+      param: key.image,
+      value: this.value(ch.value![0] as CstNode),
+      location: this.loc(key),
+      paramLocation: this.loc(key),
+      valueLocation: this.nodeLoc(ch.value![0] as CstNode),
+      endLine,
+      block,
+    };
+  }
+
+  private firstToken(node: CstNode): IToken {
+    let best: IToken | undefined;
+    const walk = (n: CstNode) => {
+      for (const list of Object.values(n.children as Children)) {
+        for (const el of list ?? []) {
+          if ('image' in el) {
+            if (!best || el.startOffset < best.startOffset) best = el;
+          } else walk(el);
+        }
+      }
+    };
+    walk(node);
+    return best!;
   }
 
   value(node: CstNode): ConfigValue {

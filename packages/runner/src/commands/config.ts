@@ -56,7 +56,7 @@ export function configCommand(): Command {
 
   cmd
     .command('parse')
-    .description('Parse Gin files and bindings; print their statements (includes expanded in place).')
+    .description('Parse Gin files and bindings; print their statements (includes expanded in place; imports are not loaded).')
     .argument('[files...]', 'Gin files, parsed in order')
     .option('-b, --binding <binding>', 'a binding string parsed after the files (repeatable)', collect, [])
     .option('-I, --search-path <dir>', 'a directory searched for included files (repeatable)', collect, [])
@@ -92,10 +92,10 @@ export function configCommand(): Command {
 
   cmd
     .command('check')
-    .description('Validate Gin files and bindings against every configurable the project registers; report every error.')
+    .description('Validate Gin files and bindings against every configurable the project registers (and those of the modules they import); report every error.')
     .argument('[files...]', 'Gin files, parsed in order')
     .option('-b, --binding <binding>', 'a binding string checked after the files (repeatable)', collect, [])
-    .option('-I, --search-path <dir>', 'a directory searched for included files (repeatable)', collect, [])
+    .option('-I, --search-path <dir>', 'a directory searched for included files and imported modules (repeatable)', collect, [])
     .action(
       guarded(async (files: string[], opts: { binding: string[]; searchPath: string[] }) => {
         requireInput(files, opts.binding);
