@@ -14,6 +14,7 @@ import { registerTrainClassifier } from './commands/train_classifier';
 import { registerEncode } from './commands/encode';
 import { registerReconstruct } from './commands/reconstruct';
 import { formatError } from './errors';
+import { effectiveBindings, showValue } from './run/effective';
 import { Io, processIo } from './io';
 
 /** Collects the promise of the action that commander runs, so that main() can await and report it. */
@@ -39,6 +40,15 @@ export function buildProgram(io: Io = processIo, run: Runner = () => undefined):
   return program;
 }
 
+/** The loaded config's effective bindings for an error report (none when nothing was loaded). */
+function currentBindings(): Record<string, string> {
+  try {
+    return Object.fromEntries(Object.entries(effectiveBindings()).map(([k, v]) => [k, showValue(v)]));
+  } catch {
+    return {};
+  }
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 bad input, 3 diverged, 2 usage). */
 export async function main(argv: string[] = process.argv, io: Io = processIo): Promise<number> {
   let action: Promise<unknown> | null = null;
@@ -51,7 +61,7 @@ export async function main(argv: string[] = process.argv, io: Io = processIo): P
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    io.err(formatError(e) + '\n');
+    io.err(formatError(e, { bindings: currentBindings() }) + '\n');
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
 }

@@ -1,0 +1,173 @@
+/**
+ * Every combination trains: architecture x loss x penalty x D.spectral_norm x G/D normalization
+ * x GAN variant, all read from the registries (./components). Each combination is built from Gin
+ * bindings through the runner's own construction (buildRun, then the networks' build, as
+ * `gan train` does), at tiny widths, and trained one step on the wasm backend. It must either
+ *   - give finite losses and a gradient for every trainable variable of G and D (recorded at
+ *     tfjs's engine, through which every gradient goes: a gradient of exactly zero counts,
+ *     e.g. D's last bias under the Wasserstein loss, or attention weights behind a sigma that
+ *     starts at 0; a variable the loss does not depend on does not), or
+ *   - be refused before training with a user-facing error (one paragraph, no stack) that names
+ *     the bindings involved, and only when `refusal()` below says it cannot work.
+ * Default: a pairwise cover (every pair of values of any two dimensions trains together at
+ * least once). GAN_SLOW_TESTS=1: the full product.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { registry, REQUIRED } from '@cgan/config-lang';
+import type { Batch } from '@cgan/models';
+import { buildRun, BuiltRun, disposeRun } from '../../packages/runner/src/wiring/container';
+import { asConfigProblem, formatError } from '../../packages/runner/src/errors';
+import { dimensions, plan, Refusal, Value } from './components';
+
+const SLOW = process.env.GAN_SLOW_TESTS === '1';
+
+/** Tiny widths: every registered width parameter of a network, wherever it is. */
+const WIDTH = /^(ch|gf_dim|df_dim|mlp_units|embed_y_dim|num_hidden)$/;
+function tinyWidths(): string[] {
+  const out: string[] = [];
+  for (const info of registry.all()) for (const p of info.params.keys()) if (WIDTH.test(p) && typeof info.params.get(p)!.default === 'number') out.push(`${info.fullName}.${p} = 4`);
+  return out;
+}
+
+const BASE = [
+  'runtime.backend = "wasm"',
+  'runtime.seed = 3',
+  'dataset.name = "shapes"',
+  // 32x32: a resolution every registered architecture supports.
+  'dataset.resolution = 32',
+  'dataset.num_train_examples = 16',
+  'dataset.num_test_examples = 4',
+  'options.batch_size = 4',
+  'options.training_steps = 1',
+  'options.z_dim = 16',
+  // S2GAN: go straight to its GAN phase (its classifier pre-training is not G or D).
+  'S2GAN.pretrain_steps = 0',
+  // Required parameters of SSGAN and S3GAN (checked below: every REQUIRED variant parameter is here).
+  'SSGAN.rotated_batch_size = 4',
+  'S3GAN.rotated_batch_fraction = 1',
+];
+
+/**
+ * Why a (partial) combination cannot work: the bindings the refusal must name (any one), or
+ * null when it must train. Rules read only the dimensions a row has.
+ */
+const refusal: Refusal = (row) => {
+  const v = (dim: string) => row[dims.findIndex((d) => d.name === dim)]?.name;
+  const reasons: string[] = [];
+  // D has no z to modulate its normalization with.
+  if (v('D norm') === 'D:self_modulated_batch_norm') reasons.push('D.batch_norm_fn');
+  // Class-conditional normalization needs labels.
+  if (v('conditional') === 'uncond' && (v('G norm') === 'G:conditional_batch_norm' || v('D norm') === 'D:conditional_batch_norm')) reasons.push('ModularGAN.conditional');
+  // G takes labels only through its normalization: a label-blind one would drop them.
+  if (v('conditional') === 'cond' && (v('G norm') === 'G:self_modulated_batch_norm' || v('G norm') === 'G:no_batch_norm')) reasons.push('G.batch_norm_fn');
+  // S3GAN's and S2GAN's D body takes no labels (their heads do): nothing to condition D's normalization on.
+  if ((v('variant') === 'S3GAN' || v('variant') === 'S2GAN') && v('D norm') === 'D:conditional_batch_norm') reasons.push('D.batch_norm_fn');
+  // S2GAN is a conditional GAN by definition; BigBiGAN's encoder and joint D take no labels.
+  if (v('variant') === 'S2GAN' && v('conditional') === 'uncond') reasons.push('ModularGAN.conditional');
+  if (v('variant') === 'BigBiGAN' && v('conditional') === 'cond') reasons.push('ModularGAN.conditional');
+  return reasons.length ? reasons : null;
+};
+
+interface Outcome {
+  row: string;
+  trained?: { losses: Record<string, number>; unreached: string[] };
+  refused?: string;
+}
+
+const dims = dimensions();
+const rows = plan(dims, refusal, !SLOW);
+
+async function runCombination(row: Value[]): Promise<Outcome> {
+  const name = row.map((v) => v.name).join(' ');
+  const bindings = [...BASE, ...tinyWidths(), ...row.flatMap((v) => v.bindings)];
+  const silent = { info: () => undefined, warn: () => undefined };
+  let built: BuiltRun;
+  try {
+    built = await buildRun({ ginConfigs: [], ginBindings: bindings, dataDir: null, fakeDataFallback: false }, silent);
+  } catch (e) {
+    return { row: name, refused: formatError(e) };
+  }
+  try {
+    try {
+      await asConfigProblem('Could not build the networks', () => built.gan.build());
+    } catch (e) {
+      return { row: name, refused: formatError(e) };
+    }
+    const tracked = [...built.store.all().entries()].filter(([n, v]) => v.trainable && /^(generator|discriminator)\//.test(n));
+    const it = built.dataset.batches('train', { batchSize: built.options.batch_size, seed: 1, repeat: true, dropRemainder: true });
+    const batches: Batch[] = [];
+    for (let i = 0; i < built.gan.discIters; i++) batches.push((await it.next()).value as Batch);
+    await it.return?.();
+    let losses: Record<string, number>;
+    const reached = new Set<number>();
+    const engine = tf.engine();
+    const gradients = engine.gradients;
+    engine.gradients = function (this: typeof engine, ...args: Parameters<typeof gradients>) {
+      const out = gradients.apply(this, args);
+      args[1].forEach((x, i) => out.grads[i] != null && reached.add(x.id));
+      return out;
+    } as typeof gradients;
+    try {
+      losses = built.gan.trainStep(batches, 0);
+    } finally {
+      engine.gradients = gradients;
+      for (const b of batches) [b.images, b.labels, b.labelled].forEach((t) => t.dispose());
+    }
+    const unreached = tracked.filter(([, v]) => !reached.has(v.id)).map(([n]) => n);
+    return { row: name, trained: { losses, unreached } };
+  } finally {
+    disposeRun(built);
+  }
+}
+
+test('the registries give every dimension more than one value', () => {
+  for (const d of dims) expect(d.values.length).toBeGreaterThan(1);
+  // The variants the issue names are all registered and reached.
+  const variants = dims.find((d) => d.name === 'variant')!.values.map((v) => v.name);
+  for (const v of ['ModularGAN', 'SSGAN', 'S3GAN', 'S2GAN', 'BigBiGAN']) expect(variants).toContain(v);
+  // Every REQUIRED parameter of a variant has a value in BASE.
+  for (const info of registry.all()) {
+    if (!variants.includes(info.name)) continue;
+    for (const [p, spec] of info.params) if (spec.default === REQUIRED) expect(BASE).toContainEqual(expect.stringMatching(new RegExp(`^${info.name}\\.${p} = `)));
+  }
+});
+
+const impossibleAlone = (v: Value) => rows.impossible.some((p) => p.length === 1 && p[0] === v);
+
+(SLOW ? test.skip : test)('the pairwise cover trains every pair of values that can train together', () => {
+  for (let i = 0; i < dims.length; i++)
+    for (let j = i + 1; j < dims.length; j++)
+      for (const a of dims[i].values)
+        for (const b of dims[j].values) {
+          if (rows.train.some((r) => r[i] === a && r[j] === b)) continue;
+          // Not trained together: only because no allowed row can hold them, and then a
+          // refused row shows the error.
+          expect(rows.impossible.some((p) => p.every((v) => v === a || v === b))).toBe(true);
+          const shown = impossibleAlone(a) ? [[i, a] as const] : impossibleAlone(b) ? [[j, b] as const] : [[i, a] as const, [j, b] as const];
+          expect(rows.refuse.some((r) => shown.every(([k, v]) => r[k] === v))).toBe(true);
+        }
+  for (const r of rows.train) expect(refusal(r)).toBeNull();
+  for (const r of rows.refuse) expect(refusal(r)).not.toBeNull();
+});
+
+const title = (r: Value[]) => r.map((v) => v.name).join(' ');
+
+describe(`${SLOW ? 'full product' : 'pairwise cover'} of ${dims.map((d) => `${d.name} (${d.values.length})`).join(' x ')}: ${rows.train.length} combinations train`, () => {
+  test.each(rows.train.map((r) => [title(r), r] as const))('%s', async (_name, row) => {
+    const o = await runCombination(row);
+    if (o.refused !== undefined) throw new Error(`refused, but this combination should train:\n${o.refused}`);
+    const bad = Object.entries(o.trained!.losses).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+    expect(bad).toEqual([]);
+    expect(o.trained!.unreached).toEqual([]);
+  });
+});
+
+describe(`${rows.refuse.length} impossible combinations are refused before training, naming the bindings`, () => {
+  test.each(rows.refuse.map((r) => [title(r), r] as const))('%s', async (_name, row) => {
+    const o = await runCombination(row);
+    if (o.refused === undefined) throw new Error(`trained, but should be refused (naming ${refusal(row)!.join(' or ')})`);
+    // One paragraph: no stack, no internal error.
+    expect(o.refused).not.toMatch(/internal error|\n\s+at /);
+    expect(refusal(row)!.some((k) => o.refused!.includes(k))).toBe(true);
+  });
+});
