@@ -32,7 +32,7 @@ function variants(): Value[] {
   const out: Value[] = [];
   for (const info of registry.all()) {
     const proto = info.kind === 'class' ? (info.target as { prototype?: Record<string, unknown> }).prototype : undefined;
-    if (!proto || typeof proto.build !== 'function' || typeof proto.sampleZ !== 'function') continue;
+    if (!proto || !['build', 'trainStep', 'networks', 'optimizers'].every((m) => typeof proto[m] === 'function')) continue;
     // An alias with no parameters of its own (GPUModularGAN) is its parent class again.
     if (info.params.size === 0 && registry.infoOf(Object.getPrototypeOf(info.target))) continue;
     out.push({ name: info.name, bindings: [`options.gan_class = @${info.fullName}`] });

@@ -2,15 +2,18 @@
  * Every combination trains: architecture x loss x penalty x D.spectral_norm x G/D normalization
  * x GAN variant, all read from the registries (./components). Each combination is built from Gin
  * bindings through the runner's own construction (buildRun, then the networks' build, as
- * `gan train` does), at tiny widths, and trained one step on the wasm backend. It must either
- *   - give finite losses and a gradient for every trainable variable of G and D (recorded at
+ * `gan train` does), at tiny widths, and trained one step (two for S2GAN, whose classifier
+ * pre-trains first) on the wasm backend. It must either
+ *   - give finite losses and a gradient for every trainable variable of its networks (G, D
+ *     and whatever else the variant declares in networks(), e.g. BigBiGAN's encoder; recorded at
  *     tfjs's engine, through which every gradient goes: a gradient of exactly zero counts,
  *     e.g. D's last bias under the Wasserstein loss, or attention weights behind a sigma that
  *     starts at 0; a variable the loss does not depend on does not), or
  *   - be refused before training with a user-facing error (one paragraph, no stack) that names
  *     the bindings involved, and only when `refusal()` below says it cannot work.
  * Default: a pairwise cover (every pair of values of any two dimensions trains together at
- * least once). GAN_SLOW_TESTS=1: the full product.
+ * least once). GAN_SLOW_TESTS=1: the full product (76,800 rows with today's registries; split it
+ * with GAN_MATRIX_SHARD=i/n).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registry, REQUIRED } from '@cgan/config-lang';
@@ -20,6 +23,8 @@ import { asConfigProblem, formatError } from '../../packages/runner/src/errors';
 import { dimensions, plan, Refusal, Value } from './components';
 
 const SLOW = process.env.GAN_SLOW_TESTS === '1';
+/** At most this many training steps per combination (see runCombination). */
+const STEPS = 2;
 
 /** Tiny widths: every registered width parameter of a network, wherever it is. */
 const WIDTH = /^(ch|gf_dim|df_dim|mlp_units|embed_y_dim|num_hidden)$/;
@@ -38,10 +43,10 @@ const BASE = [
   'dataset.num_train_examples = 16',
   'dataset.num_test_examples = 4',
   'options.batch_size = 4',
-  'options.training_steps = 1',
+  `options.training_steps = ${STEPS}`,
   'options.z_dim = 16',
-  // S2GAN: go straight to its GAN phase (its classifier pre-training is not G or D).
-  'S2GAN.pretrain_steps = 0',
+  // S2GAN: one step of classifier pre-training, then the GAN.
+  'S2GAN.pretrain_steps = 1',
   // Required parameters of SSGAN and S3GAN (checked below: every REQUIRED variant parameter is here).
   'SSGAN.rotated_batch_size = 4',
   'S3GAN.rotated_batch_fraction = 1',
@@ -75,7 +80,16 @@ interface Outcome {
 }
 
 const dims = dimensions();
-const rows = plan(dims, refusal, !SLOW);
+/**
+ * GAN_MATRIX_SHARD=i/n runs every n-th row starting at row i (0-based), to spread the full
+ * product (GAN_SLOW_TESTS=1: tens of thousands of rows, ~1-5 s each) over machines.
+ */
+function shard<T>(rows: T[]): T[] {
+  const m = /^(\d+)\/(\d+)$/.exec(process.env.GAN_MATRIX_SHARD ?? '');
+  return m ? rows.filter((_, k) => k % Number(m[2]) === Number(m[1])) : rows;
+}
+const full = plan(dims, refusal, !SLOW);
+const rows = { ...full, train: shard(full.train), refuse: shard(full.refuse) };
 
 async function runCombination(row: Value[]): Promise<Outcome> {
   const name = row.map((v) => v.name).join(' ');
@@ -93,12 +107,14 @@ async function runCombination(row: Value[]): Promise<Outcome> {
     } catch (e) {
       return { row: name, refused: formatError(e) };
     }
-    const tracked = [...built.store.all().entries()].filter(([n, v]) => v.trainable && /^(generator|discriminator)\//.test(n));
+    // The variant's networks (G and D; BigBiGAN's encoder too), as it declares them. Not S2GAN's
+    // classifier: it is D's architecture, whose GAN logit layer pre-training never uses (dead
+    // variables there, not a broken gradient).
+    const prefixes = built.gan.networks().filter((n) => n.name !== 'classifier').map((n) => n.prefix);
+    const tracked = [...built.store.all().entries()].filter(([n, v]) => v.trainable && prefixes.some((p) => n.startsWith(p)));
+    if (!tracked.length) throw new Error(`no trainable variables under the networks ${prefixes.join(', ')}`);
     const it = built.dataset.batches('train', { batchSize: built.options.batch_size, seed: 1, repeat: true, dropRemainder: true });
-    const batches: Batch[] = [];
-    for (let i = 0; i < built.gan.discIters; i++) batches.push((await it.next()).value as Batch);
-    await it.return?.();
-    let losses: Record<string, number>;
+    const losses: Record<string, number> = {};
     const reached = new Set<number>();
     const engine = tf.engine();
     const gradients = engine.gradients;
@@ -108,10 +124,20 @@ async function runCombination(row: Value[]): Promise<Outcome> {
       return out;
     } as typeof gradients;
     try {
-      losses = built.gan.trainStep(batches, 0);
+      // One step; a second only when a network trains in a later phase (S2GAN pre-trains its
+      // classifier in step 0; G and D train from step 1).
+      for (let step = 0; step < STEPS && (step === 0 || tracked.some(([, v]) => !reached.has(v.id))); step++) {
+        const batches: Batch[] = [];
+        for (let i = 0; i < built.gan.discIters; i++) batches.push((await it.next()).value as Batch);
+        try {
+          for (const [k, v] of Object.entries(built.gan.trainStep(batches, step))) losses[`${k}@${step}`] = v;
+        } finally {
+          for (const b of batches) [b.images, b.labels, b.labelled].forEach((t) => t.dispose());
+        }
+      }
     } finally {
       engine.gradients = gradients;
-      for (const b of batches) [b.images, b.labels, b.labelled].forEach((t) => t.dispose());
+      await it.return?.();
     }
     const unreached = tracked.filter(([, v]) => !reached.has(v.id)).map(([n]) => n);
     return { row: name, trained: { losses, unreached } };
@@ -132,22 +158,22 @@ test('the registries give every dimension more than one value', () => {
   }
 });
 
-const impossibleAlone = (v: Value) => rows.impossible.some((p) => p.length === 1 && p[0] === v);
+const impossibleAlone = (v: Value) => full.impossible.some((p) => p.length === 1 && p[0] === v);
 
 (SLOW ? test.skip : test)('the pairwise cover trains every pair of values that can train together', () => {
   for (let i = 0; i < dims.length; i++)
     for (let j = i + 1; j < dims.length; j++)
       for (const a of dims[i].values)
         for (const b of dims[j].values) {
-          if (rows.train.some((r) => r[i] === a && r[j] === b)) continue;
+          if (full.train.some((r) => r[i] === a && r[j] === b)) continue;
           // Not trained together: only because no allowed row can hold them, and then a
           // refused row shows the error.
-          expect(rows.impossible.some((p) => p.every((v) => v === a || v === b))).toBe(true);
+          expect(full.impossible.some((p) => p.every((v) => v === a || v === b))).toBe(true);
           const shown = impossibleAlone(a) ? [[i, a] as const] : impossibleAlone(b) ? [[j, b] as const] : [[i, a] as const, [j, b] as const];
-          expect(rows.refuse.some((r) => shown.every(([k, v]) => r[k] === v))).toBe(true);
+          expect(full.refuse.some((r) => shown.every(([k, v]) => r[k] === v))).toBe(true);
         }
-  for (const r of rows.train) expect(refusal(r)).toBeNull();
-  for (const r of rows.refuse) expect(refusal(r)).not.toBeNull();
+  for (const r of full.train) expect(refusal(r)).toBeNull();
+  for (const r of full.refuse) expect(refusal(r)).not.toBeNull();
 });
 
 const title = (r: Value[]) => r.map((v) => v.name).join(' ');
