@@ -2,7 +2,7 @@
  * The component matrix, read from the registries (never a hand-kept list): every registered
  * architecture, loss (`loss_lib`; not `loss` itself, which selects one with `fn`), penalty
  * (`penalty_lib`; not `penalty`, nor `weight_clipping`, a separate setting), D.spectral_norm, G and D
- * normalization (`arch_ops.*batch_norm`, `D.layer_norm`) and GAN variant (every configurable
+ * normalization (`arch_ops.*_norm` but spectral_norm and layer_norm, and `D.layer_norm`) and GAN variant (every configurable
  * class that implements the variant contract), conditional or not. Each value is a list of Gin bindings.
  */
 import { registry } from '@cgan/config-lang';
@@ -27,18 +27,25 @@ const fns = (module: string, exclude: RegExp) =>
     .map((i) => i.name)
     .sort();
 
-/** GAN variants: configurable classes with the variant contract's methods. */
-function variants(): Value[] {
+/**
+ * GAN variants: configurable classes with the variant contract's methods. `noise`: those that
+ * generate from (z, y) (NoiseSampler: sampleZ), which options.architecture, penalties and the
+ * G/D normalizations apply to; otherwise the others (image-to-image translation: CycleGAN).
+ */
+export function variants(noise = true): Value[] {
   const out: Value[] = [];
   for (const info of registry.all()) {
     const proto = info.kind === 'class' ? (info.target as { prototype?: Record<string, unknown> }).prototype : undefined;
     if (!proto || !['build', 'trainStep', 'networks', 'optimizers'].every((m) => typeof proto[m] === 'function')) continue;
+    if ((typeof proto.sampleZ === 'function') !== noise) continue;
     // An alias with no parameters of its own (GPUModularGAN) is its parent class again.
     if (info.params.size === 0 && registry.infoOf(Object.getPrototypeOf(info.target))) continue;
     out.push({ name: info.name, bindings: [`options.gan_class = @${info.fullName}`] });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
+
+export const losses = (): Value[] => fns('loss_lib', /^$/).map((l) => ({ name: l, bindings: [`loss.fn = @${l}`] }));
 
 /** Where `conditional` is declared (ModularGAN; every variant inherits it). */
 function conditionalParam(): string {
@@ -47,13 +54,24 @@ function conditionalParam(): string {
   return `${owners[0].name}.conditional`;
 }
 
+/** The values of a `t.oneOf(...)` parameter, read from its type name (`"instance" | "none"`). */
+export function oneOfValues(selector: string, param: string): string[] {
+  const info = registry.match(selector)[0];
+  const type = info?.params.get(param)?.type;
+  if (!type) return [];
+  return type.name.split(' | ').map((x) => JSON.parse(x) as string);
+}
+
+/** The noise GANs' matrix. */
 export function dimensions(): Dimension[] {
-  const norms = fns('arch_ops', /^(?!.*batch_norm$)/);
+  // G.batch_norm_fn / D.batch_norm_fn candidates: arch_ops' *_norm functions, except the two
+  // with switches of their own (D.spectral_norm, D.layer_norm).
+  const norms = fns('arch_ops', /^(?!.*_norm$)|^(spectral_norm|layer_norm)$/);
   return [
     { name: 'variant', values: variants() },
     { name: 'conditional', values: [false, true].map((c) => ({ name: c ? 'cond' : 'uncond', bindings: [`${conditionalParam()} = ${c ? 'True' : 'False'}`] })) },
     { name: 'architecture', values: architectureNames().map((a) => ({ name: a, bindings: [`options.architecture = "${a}"`] })) },
-    { name: 'loss', values: fns('loss_lib', /^$/).map((l) => ({ name: l, bindings: [`loss.fn = @${l}`] })) },
+    { name: 'loss', values: losses() },
     { name: 'penalty', values: fns('penalty_lib', /^weight_clipping$/).map((p) => ({ name: p, bindings: [`penalty.fn = @${p}`] })) },
     { name: 'D.spectral_norm', values: [false, true].map((b) => ({ name: `sn=${b}`, bindings: [`D.spectral_norm = ${b ? 'True' : 'False'}`] })) },
     { name: 'G norm', values: [{ name: 'G:None', bindings: [] }, ...norms.map((n) => ({ name: `G:${n}`, bindings: [`G.batch_norm_fn = @${n}`] }))] },

@@ -20,7 +20,7 @@ import { registry, REQUIRED } from '@cgan/config-lang';
 import type { Batch } from '@cgan/models';
 import { buildRun, BuiltRun, disposeRun } from '../../packages/runner/src/wiring/container';
 import { asConfigProblem, formatError } from '../../packages/runner/src/errors';
-import { dimensions, plan, Refusal, Value } from './components';
+import { Dimension, dimensions, losses, oneOfValues, plan, Refusal, Value, variants } from './components';
 
 const SLOW = process.env.GAN_SLOW_TESTS === '1';
 /** At most this many training steps per combination (see runCombination). */
@@ -64,7 +64,11 @@ const refusal: Refusal = (row) => {
   // Class-conditional normalization needs labels.
   if (v('conditional') === 'uncond' && (v('G norm') === 'G:conditional_batch_norm' || v('D norm') === 'D:conditional_batch_norm')) reasons.push('ModularGAN.conditional');
   // G takes labels only through its normalization: a label-blind one would drop them.
-  if (v('conditional') === 'cond' && (v('G norm') === 'G:self_modulated_batch_norm' || v('G norm') === 'G:no_batch_norm')) reasons.push('G.batch_norm_fn');
+  const gNorm = v('G norm');
+  if (v('conditional') === 'cond' && gNorm !== undefined && !['G:None', 'G:batch_norm', 'G:conditional_batch_norm'].includes(gNorm)) reasons.push('G.batch_norm_fn');
+  // instance_norm normalises images only; these networks normalize a dense layer's output too.
+  if (v('G norm') === 'G:instance_norm' && v('architecture') === 'sndcgan_arch') reasons.push('G.batch_norm_fn', 'instance_norm');
+  if (v('D norm') === 'D:instance_norm' && v('architecture') === 'infogan_arch') reasons.push('D.batch_norm_fn', 'instance_norm');
   // S3GAN's and S2GAN's D body takes no labels (their heads do): nothing to condition D's normalization on.
   if ((v('variant') === 'S3GAN' || v('variant') === 'S2GAN') && v('D norm') === 'D:conditional_batch_norm') reasons.push('D.batch_norm_fn');
   // S2GAN is a conditional GAN by definition; BigBiGAN's encoder and joint D take no labels.
@@ -91,9 +95,9 @@ function shard<T>(rows: T[]): T[] {
 const full = plan(dims, refusal, !SLOW);
 const rows = { ...full, train: shard(full.train), refuse: shard(full.refuse) };
 
-async function runCombination(row: Value[]): Promise<Outcome> {
+async function runCombination(row: Value[], base = [...BASE, ...tinyWidths()]): Promise<Outcome> {
   const name = row.map((v) => v.name).join(' ');
-  const bindings = [...BASE, ...tinyWidths(), ...row.flatMap((v) => v.bindings)];
+  const bindings = [...base, ...row.flatMap((v) => v.bindings)];
   const silent = { info: () => undefined, warn: () => undefined };
   let built: BuiltRun;
   try {
@@ -195,5 +199,63 @@ describe(`${rows.refuse.length} impossible combinations are refused before train
     // One paragraph: no stack, no internal error.
     expect(o.refused).not.toMatch(/internal error|\n\s+at /);
     expect(refusal(row)!.some((k) => o.refused!.includes(k))).toBe(true);
+  });
+});
+
+/**
+ * Image-to-image translation variants (no z: CycleGAN) train on an unpaired dataset with their
+ * own generators, so they get their own matrix: generator x loss x G normalization x D
+ * normalization (the normalizations' values read from the parameters' types), all pairs.
+ */
+const TRANSLATION_BASE = [
+  'runtime.backend = "wasm"',
+  'runtime.seed = 3',
+  'dataset.name = "unpaired"',
+  'dataset.resolution = 16',
+  'a/dataset.name = "shape_scenes"',
+  'a/domain.classes = ["circle"]',
+  'b/dataset.name = "shape_scenes"',
+  'b/domain.classes = ["square"]',
+  'a/dataset.num_train_examples = 8',
+  'b/dataset.num_train_examples = 8',
+  'a/dataset.num_test_examples = 2',
+  'b/dataset.num_test_examples = 2',
+  'options.batch_size = 2',
+  `options.training_steps = ${STEPS}`,
+  'resnet_generator.ngf = 4',
+  'unet_generator.ngf = 4',
+  'patch_discriminator.ndf = 4',
+  'patch_discriminator.n_layers = 2',
+];
+/** options.architecture names of the translation generators (resnet_<N>blocks, unet_<size>). */
+const TRANSLATION_GENERATORS: Record<string, string> = { resnet_generator: 'resnet_2blocks', unet_generator: 'unet_16' };
+
+const translators = variants(false);
+const translationDims = (variant: Value): Dimension[] => [
+  { name: 'variant', values: [variant] },
+  {
+    name: 'generator',
+    values: registry
+      .all()
+      .filter((i) => i.name in TRANSLATION_GENERATORS)
+      .map((i) => ({ name: TRANSLATION_GENERATORS[i.name], bindings: [`options.architecture = "${TRANSLATION_GENERATORS[i.name]}"`] })),
+  },
+  { name: 'loss', values: losses() },
+  { name: 'G norm', values: oneOfValues('resnet_generator', 'norm').map((n) => ({ name: `G:${n}`, bindings: [`resnet_generator.norm = "${n}"`, `unet_generator.norm = "${n}"`] })) },
+  { name: 'D norm', values: oneOfValues('patch_discriminator', 'norm').map((n) => ({ name: `D:${n}`, bindings: [`patch_discriminator.norm = "${n}"`] })) },
+];
+
+describe(`translation variants: ${translators.map((v) => v.name).join(', ') || 'none registered'}`, () => {
+  const cases = translators.flatMap((v) => plan(translationDims(v), () => null, !SLOW).train);
+  test('each has generators and normalizations to cross', () => {
+    for (const v of translators) for (const d of translationDims(v).slice(1)) expect(d.values.length).toBeGreaterThan(1);
+  });
+  if (!cases.length) return;
+  test.each(shard(cases).map((r) => [title(r), r] as const))('%s', async (_name, row) => {
+    const o = await runCombination(row, TRANSLATION_BASE);
+    if (o.refused !== undefined) throw new Error(`refused, but this combination should train:\n${o.refused}`);
+    const bad = Object.entries(o.trained!.losses).filter(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+    expect(bad).toEqual([]);
+    expect(o.trained!.unreached).toEqual([]);
   });
 });
