@@ -35,6 +35,7 @@ require('../dist/index.js')
     process.exitCode = code;
   })
   .catch((err) => {
-    process.stderr.write(`gan: internal error: ${err && err.stack ? err.stack : err}\n`);
+    const detail = process.env.GAN_DEBUG && err && err.stack ? err.stack : `${err && err.message ? err.message : err} (GAN_DEBUG=1 shows the stack trace)`;
+    process.stderr.write(`gan: internal error (please report it): ${detail}\n`);
     process.exitCode = 1;
   });

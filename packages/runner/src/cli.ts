@@ -75,6 +75,17 @@ function lazyProgram(argv: string[], io: Io, run: Runner): Command {
   return program;
 }
 
+/** The loaded config's effective bindings for an error report (none when nothing was loaded). */
+function currentBindings(): Record<string, string> {
+  try {
+    // Loaded here, like errors.ts: the config language is not needed for `gan --help`.
+    const { effectiveBindings, showValue } = require('./run/effective') as typeof import('./run/effective');
+    return Object.fromEntries(Object.entries(effectiveBindings()).map(([k, v]) => [k, showValue(v)]));
+  } catch {
+    return {};
+  }
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 bad input, 3 diverged, 2 usage). */
 export async function main(argv: string[] = process.argv, io: Io = processIo): Promise<number> {
   let action: Promise<unknown> | null = null;
@@ -89,7 +100,7 @@ export async function main(argv: string[] = process.argv, io: Io = processIo): P
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     // Loaded here: errors.ts loads the config language, which `gan --help` does not need.
     const { formatError } = require('./errors') as typeof import('./errors');
-    io.err(formatError(e) + '\n');
+    io.err(formatError(e, { bindings: currentBindings() }) + '\n');
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
 }

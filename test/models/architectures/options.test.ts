@@ -70,11 +70,12 @@ test('G.batch_norm_fn: None means no normalization; unconditional @batch_norm; @
     expect(names(store)).toContain('generator/g_bn1/moving_mean');
   });
   bind('G', 'batch_norm_fn', { ref: 'self_modulated_batch_norm' });
-  withArch('resnet_cifar_arch', [32, 32, 3], true, (a, store) => {
-    run(a, oneHot([0, 1], 3));
+  withArch('resnet_cifar_arch', [32, 32, 3], false, (a, store) => {
+    run(a, null);
     expect(names(store)).toContain('generator/B1/bn1/sbn/hidden/kernel');
-    expect(names(store).some((n) => n.includes('/condition/'))).toBe(false); // kept: an explicit choice
   });
+  // G takes labels only through its normalization: a conditional G with a label-blind one is refused.
+  expect(() => withArch('resnet_cifar_arch', [32, 32, 3], true, () => undefined)).toThrow(/G\.batch_norm_fn = @self_modulated_batch_norm ignores class labels/);
 });
 
 test('a conditional GAN gets class-conditional batch norm in G and a projection D', () => {

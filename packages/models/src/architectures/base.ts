@@ -16,7 +16,8 @@
  *
  * Conditional GANs (ArchitectureOptions.conditional): G's normalization becomes class-conditional
  * — G.batch_norm_fn = None or @batch_norm is applied as @conditional_batch_norm (compare_gan
- * would silently ignore the labels); other explicit choices are kept — and D projects y.
+ * would silently ignore the labels); a normalization that ignores labels (@no_batch_norm,
+ * @self_modulated_batch_norm) is refused, since G takes labels only there — and D projects y.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { configurable, registry, t } from '@cgan/config-lang';
@@ -97,6 +98,14 @@ function isConfigurable(fn: unknown, target: Function, fullName: string): boolea
 export function generatorNorm(fn: BatchNormFn | null, conditional: boolean): BatchNormFn | null {
   if (!conditional) return fn;
   if (fn == null || isConfigurable(fn, batch_norm, 'arch_ops.batch_norm')) return conditional_batch_norm as BatchNormFn;
+  if (!isConfigurable(fn, conditional_batch_norm, 'arch_ops.conditional_batch_norm')) {
+    // Every generator here takes the labels through its normalization only (as compare_gan's).
+    const name = registry.infoOf(fn)?.name ?? 'this normalization';
+    throw new Error(
+      `G.batch_norm_fn = @${name} ignores class labels, so the generator of this conditional GAN (ModularGAN.conditional = True) would ignore them: ` +
+        'bind G.batch_norm_fn = @conditional_batch_norm (None and @batch_norm become it), or ModularGAN.conditional = False.',
+    );
+  }
   return fn;
 }
 

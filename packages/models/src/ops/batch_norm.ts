@@ -66,7 +66,7 @@ export const conditional_batch_norm = configurable(
     if (y == null) {
       throw new Error(
         `conditional_batch_norm '${kw.name ?? 'batch_norm'}' needs class labels y, but the network got none: ` +
-          'make the GAN conditional (ModularGAN.conditional = True) or use an unconditional normalization (@batch_norm).',
+          'make the GAN conditional (ModularGAN.conditional = True) or bind an unconditional normalization (G.batch_norm_fn / D.batch_norm_fn = @batch_norm).',
       );
     }
     if (y.rank !== 2) throw new Error(`Conditioning must have rank 2, got shape [${y.shape}].`);
@@ -92,7 +92,7 @@ export const self_modulated_batch_norm = configurable(
   { module: 'arch_ops', params: { num_hidden: { default: 32, type: t.int, doc: 'hidden units (0: linear in z)' } } },
   (kw: NormArgs & { num_hidden?: number }): tf.Tensor => {
     const z = kw.z;
-    if (z == null) throw new Error(`self_modulated_batch_norm '${kw.name ?? 'batch_norm'}' needs z, but the network passed none (it is a generator-only normalization).`);
+    if (z == null) throw new Error(`self_modulated_batch_norm '${kw.name ?? 'batch_norm'}' needs z, but the network passed none: it is a generator-only normalization (G.batch_norm_fn = @self_modulated_batch_norm); bind D.batch_norm_fn to @batch_norm or None.`);
     return scope(kw.ctx, kw.name ?? 'batch_norm', () => {
       let out = standardize(kw);
       const c = kw.inputs.shape[kw.inputs.rank - 1];

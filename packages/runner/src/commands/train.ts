@@ -11,7 +11,7 @@ import { operativeConfigStr } from '../gin';
 import { Io, loggerFor, processIo } from '../io';
 import { diffBindings, effectiveBindings, showValue } from '../run/effective';
 import { makeProgress } from '../run/progress';
-import { gitCommit, packageVersions, RunDir, RunJson } from '../run/run_dir';
+import { gitCommit, isScheduleBinding, packageVersions, RunDir, RunJson } from '../run/run_dir';
 import { Schedule, Trainer, TrainOptions, TrainResult } from '../run/trainer';
 import { requireEvaluator } from '../evaluation';
 import { buildRun, BuiltRun, disposeRun, TOKENS } from '../wiring/container';
@@ -37,8 +37,7 @@ export function parameterCounts(built: BuiltRun): Array<[string, number]> {
   return [...scopes].sort().map((s) => [s, built.store.count(`${s}/`)] as [string, number]);
 }
 
-function describeDiff(a: Record<string, string>, b: Record<string, string>): string {
-  const d = diffBindings(a, b);
+function describeDiff(a: Record<string, string>, b: Record<string, string>, d = diffBindings(a, b)): string {
   const shown = d.slice(0, 8).map((x) => `${x.key}: ${showValue(x.a)} -> ${showValue(x.b)}`);
   return shown.join('; ') + (d.length > 8 ? `; and ${d.length - 8} more` : '');
 }
@@ -106,13 +105,17 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
   const dir = flags.model_dir ? new RunDir(flags.model_dir) : null;
   const previous = dir?.readRunJson() ?? null;
   if (previous) {
-    const d = diffBindings(previous.effective_bindings ?? {}, effective);
-    if (d.length && !flags.force) {
+    const before = previous.effective_bindings ?? {};
+    const d = diffBindings(before, effective);
+    const modelChanges = d.filter((x) => !isScheduleBinding(x.key));
+    if (modelChanges.length && !flags.force) {
       throw new RunError(
-        `--model_dir '${dir!.root}' holds a run with a different config (${describeDiff(previous.effective_bindings ?? {}, effective)}). Nothing was changed.`,
-        'use another --model_dir, rerun with that run\'s operative_config-*.gin, or pass --force to continue this run with the new config',
+        `--model_dir '${dir!.root}' holds a run with a different config (${describeDiff(before, effective, modelChanges)}). Nothing was changed.`,
+        'use another --model_dir, rerun with that run\'s operative_config-*.gin, or pass --force to continue this run with the new config ' +
+          '(only schedule bindings -- options.training_steps, run_config.*, metrics.evaluation.* -- may change without it)',
       );
     }
+    if (d.length) logger.info(`continuing the run in ${dir!.root} with changed bindings: ${describeDiff(before, effective, d)}${modelChanges.length ? ' (--force)' : ''}`);
   }
 
   await asConfigProblem('Could not build the networks', () => built.gan.build());
@@ -182,7 +185,7 @@ export function registerTrain(program: Command, io: Io, run: (p: Promise<unknown
     .option('--eval_every_steps <n>', 'evaluate every N steps (continuous_eval)', positiveInt('--eval_every_steps'), 5000)
     .option('--data_dir <dir>', 'where datasets are looked for')
     .option('--dry_run', 'build everything, print the operative config and parameter counts, and exit')
-    .option('--force', 'continue a run in --model_dir even though its config differs')
+    .option('--force', 'continue a run in --model_dir even though its model or data bindings differ (schedule bindings such as options.training_steps may change without it)')
     .option('--quiet', 'only warnings and errors on stderr')
     .action((opts: TrainFlags) => run(trainCommand(opts, io)));
 }

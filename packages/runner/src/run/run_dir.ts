@@ -31,6 +31,18 @@ export interface RunJson {
   history?: Array<{ step: number; effective_bindings: Record<string, string> }>;
 }
 
+/**
+ * Bindings that only schedule a run (how long, how often to checkpoint, log, sample or
+ * evaluate) and leave the model, the data and the optimisation untouched. Rerunning `gan train`
+ * on a run directory with only these changed extends the run (Compare GAN's semantics: raise
+ * options.training_steps and rerun); any other change needs --force.
+ */
+const SCHEDULE_BINDINGS = /^(runner_lib\.options\.training_steps|run_config\.\w+|TpuSummaries\.\w+|metrics\.evaluation\.\w+)$/;
+
+export function isScheduleBinding(key: string): boolean {
+  return SCHEDULE_BINDINGS.test(key);
+}
+
 export class RunDir {
   readonly checkpoints: CheckpointStore;
   readonly metrics: MetricsLog;
