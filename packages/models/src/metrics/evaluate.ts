@@ -294,7 +294,9 @@ const extractorCache = new Map<string, Promise<FeatureExtractor>>();
 export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, number>> {
   const vctx = { dataset: ctx.dataset, rng: ctx.rng, log: ctx.log };
   const out: Record<string, number> = {};
-  for (const sampler of ctx.gan.evalSamplers(vctx)) {
+  // evaluation.metrics = []: only the variant's own metrics (e.g. a dataset without a feature extractor).
+  const samplers = evaluationSettings({}).metrics.length ? ctx.gan.evalSamplers(vctx) : [];
+  for (const sampler of samplers) {
     const dataset = sampler.dataset ?? ctx.dataset;
     const name = dataset.info.name;
     let ex = extractorCache.get(name);
