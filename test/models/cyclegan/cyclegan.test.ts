@@ -175,3 +175,27 @@ test('nearestIsTarget: the right scene in the right domain', () => {
   expect(nearestIsTarget(a, b, a)).toBe(0);
   expect(nearestIsTarget(tf.tensor4d([10.2, 11.4, 13, 3], [4, 1, 1, 1]), b, a)).toBe(0.5);
 });
+
+test('instance norm in another architecture: D.batch_norm_fn = @instance_norm on dcgan_arch', () => {
+  parseConfig(`
+options.gan_class = @ModularGAN
+options.architecture = "dcgan_arch"
+options.batch_size = 2
+options.training_steps = 1
+options.z_dim = 4
+dcgan.Generator.gf_dim = 2
+dcgan.Discriminator.df_dim = 2
+D.batch_norm_fn = @instance_norm
+instance_norm.affine = True
+`);
+  const store = new VariableStore();
+  const Gan = getOptions().gan_class as new (kw: object) => { build(): void; trainStep(b: unknown[], s: number): Record<string, number> };
+  const info = { name: 'x', imageShape: [8, 8, 1] as [number, number, number], numClasses: 0, numExamples: { train: 2, test: 2 } };
+  const gan = new Gan({ datasetInfo: info, store, rng: new Rng(1) });
+  gan.build();
+  const batch = { images: tf.randomUniform([2, 8, 8, 1]) as tf.Tensor4D, labels: tf.tensor1d([0, 0], 'int32'), labelled: tf.ones([2]) as tf.Tensor1D };
+  expect(Object.values(gan.trainStep([batch], 0)).every(Number.isFinite)).toBe(true);
+  expect([...store.all().keys()].filter((k) => k.startsWith('discriminator/') && k.endsWith('/gamma')).length).toBeGreaterThan(0);
+  disposeBatch(batch);
+  store.dispose();
+});
