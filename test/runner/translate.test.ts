@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
+import { trainCommand } from '../../packages/runner/src/commands/train';
 import { expectOk, gan, tmpdir, TINY_GIN, writeGin } from './fixtures';
 
 jest.setTimeout(120000);
@@ -86,4 +87,20 @@ test('an empty domain is a configuration error naming the binding', async () => 
   expect(r.code).not.toBe(0);
   expect(r.err).toMatch(/Domain B is empty/);
   expect(r.err).not.toMatch(/\n\s+at /);
+});
+
+test('a CycleGAN run stopped and resumed ends bit-identical (image pools and their stream are checkpointed)', async () => {
+  const gin = writeGin(dir, 'cycle3.gin', CYCLE_GIN.replace('options.training_steps = 2', 'options.training_steps = 3').replace('evaluation.metrics = []', 'CycleGAN.pool_size = 2'));
+  const full = path.join(dir, 'full');
+  const cut = path.join(dir, 'cut');
+  expectOk(await gan('train', '--gin_config', gin, '--model_dir', full));
+  const quietIo = { out: () => undefined, err: () => undefined, progressStream: process.stderr };
+  const flags = { model_dir: cut, gin_config: [gin], gin_bindings: [], schedule: 'train' as const, eval_every_steps: 1 };
+  await expect(trainCommand(flags, quietIo, { afterStep: (s) => { if (s === 2) throw new Error('simulated kill'); } })).rejects.toThrow('simulated kill');
+  expectOk(await gan('train', '--gin_config', gin, '--model_dir', cut));
+  const w = (m: string) => fs.readFileSync(path.join(m, 'checkpoints/ckpt-000000003/weights.bin'));
+  expect(w(cut).equals(w(full))).toBe(true);
+  const manifest = JSON.parse(fs.readFileSync(path.join(full, 'checkpoints/ckpt-000000003/manifest.json'), 'utf8'));
+  expect(manifest.groups.variables.map((e: { name: string }) => e.name)).toEqual(expect.arrayContaining(['image_pool_a/images', 'image_pool_b/count']));
+  expect(Object.keys(manifest.state.rngs)).toEqual(['run', 'gan.image_pool']);
 });
