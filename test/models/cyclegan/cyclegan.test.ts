@@ -99,7 +99,7 @@ test('bad unpaired data: an empty domain, mismatched channels, an unknown class 
   await expect(createUnpairedDataset({ seed: 1 })).rejects.toThrow(/Domain B is empty.*b\/dataset\.name/);
   config.clear();
   parseConfig(`${DATA}\nb/dataset.colors = 1\n`);
-  await expect(createUnpairedDataset({ seed: 1 })).rejects.toThrow(/different channels: A \(shape_scenes\) 3, B \(shape_scenes\) 1/);
+  await expect(createUnpairedDataset({ seed: 1 })).rejects.toThrow(/different channels: A \(shape_scenes\[circle\]\) 3, B \(shape_scenes\[square\]\) 1/);
   config.clear();
   parseConfig(`${DATA}\nb/domain.classes = ["hexagon"]\n`);
   await expect(createUnpairedDataset({ seed: 1 })).rejects.toThrow(/'hexagon' is not a class of shape_scenes/);

@@ -78,7 +78,9 @@ export function filterClasses(ds: InMemoryDataset, classes: Array<string | numbe
     idx.forEach((i, j) => images.set(d.images.subarray(i * px, (i + 1) * px), j * px));
     splits[s] = { images, labels: Int32Array.from(idx.map((i) => d.labels[i])), labelled: d.labelled ? Uint8Array.from(idx.map((i) => d.labelled![i])) : undefined };
   }
-  const info: DatasetInfo = { ...ds.info, numExamples: { train: splits.train.labels.length, test: splits.test.labels.length } };
+  // A name of its own (statistics caches are keyed by it); the feature extractor is the base dataset's.
+  const picked = [...keep].sort((x, y) => x - y).map((i) => names[i] ?? String(i));
+  const info: DatasetInfo = { ...ds.info, name: `${ds.info.name}[${picked.join(',')}]`, numExamples: { train: splits.train.labels.length, test: splits.test.labels.length } };
   return new InMemoryDataset(info, splits, ds.prefetch);
 }
 
@@ -101,7 +103,7 @@ export function loadFolderDomain(root: string, d: Domain, res: number, colors: n
   const train = folderSplit(path.join(root, `train${X}`), res, colors);
   const test = folderSplit(path.join(root, `test${X}`), res, colors);
   const info: DatasetInfo = {
-    name: 'image_folder',
+    name: `image_folder[${X}]`,
     imageShape: [res, res, colors],
     numClasses: 1,
     numExamples: { train: train.labels.length, test: test.labels.length },
@@ -160,6 +162,11 @@ export class UnpairedDataset implements GanDataset {
   }
 }
 
+/** The registered dataset a (class-filtered) domain comes from: 'fashion-mnist[Sneaker]' -> 'fashion-mnist'. */
+export function baseDatasetName(name: string): string {
+  return name.replace(/\[[^\]]*\]$/, '');
+}
+
 export function isUnpaired(ds: GanDataset): ds is UnpairedDataset {
   return ds instanceof UnpairedDataset || (!!ds.info.domains && typeof (ds as unknown as { domain?: unknown }).domain === 'function');
 }
@@ -202,7 +209,7 @@ export async function createUnpairedDataset(opts: CreateDatasetOptions = {}): Pr
   if (ha !== hb || wa !== wb) {
     throw new DatasetError(`The domains have different image sizes: A ${ha}x${wa}, B ${hb}x${wb}`, 'set dataset.resolution (both domains) to one size');
   }
-  const pairedTest = a.info.name === 'shape_scenes' && b.info.name === 'shape_scenes' && a.info.numExamples.test === b.info.numExamples.test;
+  const pairedTest = baseDatasetName(a.info.name) === 'shape_scenes' && baseDatasetName(b.info.name) === 'shape_scenes' && a.info.numExamples.test === b.info.numExamples.test;
   opts.log?.(`unpaired: A = ${describe(a.info)}, B = ${describe(b.info)}${pairedTest ? ' (test scenes paired: translation accuracy is measured)' : ''}`);
   return new UnpairedDataset(a, b, pairedTest);
 }
