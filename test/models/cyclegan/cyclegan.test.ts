@@ -1,12 +1,13 @@
 /** CycleGAN: unpaired data, the networks, the image pool, one training step, translation. */
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { config, parseConfig } from '@cgan/config-lang';
+import { config, configurable, parseConfig } from '@cgan/config-lang';
 import {
   arch_ops,
   createUnpairedDataset,
   CycleGAN,
   disposeBatch,
+  evaluateGan,
   getOptions,
   ImagePool,
   makeLrSchedule,
@@ -197,5 +198,32 @@ instance_norm.affine = True
   expect(Object.values(gan.trainStep([batch], 0)).every(Number.isFinite)).toBe(true);
   expect([...store.all().keys()].filter((k) => k.startsWith('discriminator/') && k.endsWith('/gamma')).length).toBeGreaterThan(0);
   disposeBatch(batch);
+  store.dispose();
+});
+
+/** A stand-in feature extractor (per-channel means and spreads), so FID runs without trained weights. */
+configurable('cyclegan_test_extractor', { params: {} }, async () => ({
+  name: 'test',
+  fingerprint: '0',
+  featureDim: 6,
+  numClasses: 0,
+  extract: (x: tf.Tensor4D) => tf.tidy(() => {
+    const m = tf.moments(x, [1, 2]);
+    return { features: tf.concat([m.mean, tf.sqrt(m.variance)], 1) as tf.Tensor2D };
+  }),
+  dispose: () => undefined,
+}));
+
+test('evaluation: FID of translated A against real test B (and the reverse), cycle error, shapes accuracy', async () => {
+  const { gan, store, ds } = await build(`${TINY}
+feature_extractor.extractor = @cyclegan_test_extractor
+evaluation.metrics = ["fid"]
+evaluation.num_samples = 8
+evaluation.batch_size = 4
+evaluation.cache_dir = None
+`);
+  const m = await evaluateGan({ gan, dataset: ds, step: 0, modelDir: '', rng: new Rng(2), log: () => undefined });
+  expect(Object.keys(m).sort()).toEqual(['a2b_fid[test]', 'b2a_fid[test]', 'cycle_error_a', 'cycle_error_b', 'shapes_a2b_accuracy', 'shapes_b2a_accuracy', 'shapes_chance']);
+  expect(m['a2b_fid[test]']).toBeGreaterThan(0);
   store.dispose();
 });
