@@ -121,6 +121,7 @@ export async function translateCommand(flags: TranslateFlags, io: Io): Promise<s
     fs.mkdirSync(flags.out, { recursive: true });
     const { translated, cycled } = gan.translateAndCycle(x, direction);
     const written: string[] = [];
+    let gridName = 'grid.png';
     try {
       for (let i = 0; i < names.length; i++) {
         const file = path.join(flags.out, names[i]);
@@ -130,12 +131,14 @@ export async function translateCommand(flags: TranslateFlags, io: Io): Promise<s
         written.push(file);
       }
       const grid = tf.concat([x, translated, cycled], 0) as tf.Tensor4D;
-      writeGrid(path.join(flags.out, 'grid.png'), grid, { cols: x.shape[0] });
+      // grid.png, unless an input is itself named grid.png (e.g. translating an earlier output folder).
+      gridName = names.includes('grid.png') ? 'grid_overview.png' : 'grid.png';
+      writeGrid(path.join(flags.out, gridName), grid, { cols: x.shape[0] });
       grid.dispose();
     } finally {
       tf.dispose([x, translated, cycled]);
     }
-    io.out(`wrote ${written.length} translations (${direction}) of ${what} to ${flags.out}/, and grid.png (rows: input, translated, cycled back); checkpoint step ${ckpt.step}\n`);
+    io.out(`wrote ${written.length} translations (${direction}) of ${what} to ${flags.out}/, and ${gridName} (rows: input, translated, cycled back); checkpoint step ${ckpt.step}\n`);
     return written;
   });
 }
