@@ -227,3 +227,15 @@ evaluation.cache_dir = None
   expect(m['a2b_fid[test]']).toBeGreaterThan(0);
   store.dispose();
 });
+
+test('U-Net generators (options.architecture = "unet" / "unet_<size>") keep the image shape', async () => {
+  for (const arch of ['unet', 'unet_16']) {
+    const { gan, store } = await build(TINY.replace('"resnet_1blocks"', `"${arch}"`).replace('resnet_generator.ngf = 2', 'unet_generator.ngf = 2'));
+    const y = gan.translate(tf.zeros([1, 16, 16, 3]) as tf.Tensor4D, 'a2b');
+    expect(y.shape).toEqual([1, 16, 16, 3]);
+    expect([...store.all().keys()].filter((k) => k.startsWith('generator_a2b/') && k.endsWith('/down/kernel'))).toHaveLength(4);
+    y.dispose();
+    store.dispose();
+    config.clear();
+  }
+});
