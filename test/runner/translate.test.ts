@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
+import { readImageNpy } from '../../packages/runner/src/commands/translate';
 import { trainCommand } from '../../packages/runner/src/commands/train';
 import { expectOk, gan, tmpdir, TINY_GIN, writeGin } from './fixtures';
 
@@ -103,4 +104,29 @@ test('a CycleGAN run stopped and resumed ends bit-identical (image pools and the
   const manifest = JSON.parse(fs.readFileSync(path.join(full, 'checkpoints/ckpt-000000003/manifest.json'), 'utf8'));
   expect(manifest.groups.variables.map((e: { name: string }) => e.name)).toEqual(expect.arrayContaining(['image_pool_a/images', 'image_pool_b/count']));
   expect(Object.keys(manifest.state.rngs)).toEqual(['run', 'gan.image_pool']);
+});
+
+test('readImageNpy: uint8 [n, h, w, c] and float [n, h, w] arrays; other files are named errors', () => {
+  const npy = (descr: string, shape: number[], data: Buffer) => {
+    let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+    header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+    const pre = Buffer.alloc(10);
+    Buffer.from([0x93]).copy(pre, 0);
+    pre.write('NUMPY', 1, 'latin1');
+    pre.writeUInt8(1, 6);
+    pre.writeUInt8(0, 7);
+    pre.writeUInt16LE(header.length, 8);
+    return Buffer.concat([pre, Buffer.from(header, 'latin1'), data]);
+  };
+  const f1 = path.join(dir, 'u8.npy');
+  fs.writeFileSync(f1, npy('|u1', [2, 2, 2, 1], Buffer.from([0, 255, 51, 102, 0, 0, 0, 255])));
+  const x = readImageNpy(f1);
+  expect(x.shape).toEqual([2, 2, 2, 1]);
+  Array.from(x.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([0, 1, 0.2, 0.4, 0, 0, 0, 1][i], 6));
+  const f2 = path.join(dir, 'f4.npy');
+  fs.writeFileSync(f2, npy('<f4', [1, 2, 2], Buffer.from(new Float32Array([0.5, 0.25, 0, 1]).buffer)));
+  expect(readImageNpy(f2).shape).toEqual([1, 2, 2, 1]);
+  const f3 = path.join(dir, 'bad.npy');
+  fs.writeFileSync(f3, npy('<i8', [1, 2, 2, 1], Buffer.alloc(32)));
+  expect(() => readImageNpy(f3)).toThrow(/dtype <i8 is not uint8, float32 or float64/);
 });
