@@ -33,6 +33,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'train-classifier', term: 'train-classifier [options]', summary: 'Train the small convnet whose features and logits the metrics use (fid[<dataset>-classifier], ...).', register: () => require('./commands/train_classifier').registerTrainClassifier },
   { name: 'encode', term: 'encode [options]', summary: "Encode images with a trained encoder GAN's encoder (BigBiGAN) into a .npy of latents.", register: () => require('./commands/encode').registerEncode },
   { name: 'reconstruct', term: 'reconstruct [options]', summary: 'Write a PNG grid of real images and their reconstructions G(E(x)) by an encoder GAN (BigBiGAN).', register: () => require('./commands/reconstruct').registerReconstruct },
+  { name: 'translate', term: 'translate [options]', summary: 'Translate images with a trained CycleGAN: one PNG per input, named after it, and grid.png (input / translated / cycled).', register: () => require('./commands/translate').registerTranslate },
   { name: 'lsp', term: 'lsp [options]', summary: 'Run the Gin language server (diagnostics, completion, hover, ...) for editors.', register: () => require('./commands/lsp').registerLsp },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */

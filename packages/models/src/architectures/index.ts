@@ -17,3 +17,4 @@ export * as resnet_biggan from './resnet_biggan';
 export * as resnet5_biggan from './resnet5_biggan';
 export * as resnet_biggan_deep from './resnet_biggan_deep';
 export * from './encoder';
+export * as cyclegan_nets from './cyclegan';

@@ -14,3 +14,5 @@ export * from './image_folder';
 export * from './shapes';
 export * from './fake';
 export * from './dataset';
+export * from './shape_scenes';
+export * from './unpaired';

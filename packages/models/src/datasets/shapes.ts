@@ -44,6 +44,8 @@ export interface ShapesOptions {
   colors: number;
   numClasses: number;
   count: number;
+  /** The class of image i (default i mod numClasses): `shape_scenes` renders one scene per class. */
+  classOf?: (i: number) => number;
 }
 
 /** Renders `count` images from `rng`; labels cycle through the classes (balanced). */
@@ -52,7 +54,7 @@ export function renderShapes(rng: Rng, o: ShapesOptions): SplitData {
   const images = new Uint8Array(n * res * res * c);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const label = i % k;
+    const label = o.classOf ? o.classOf(i) : i % k;
     labels[i] = label;
     const r = res * (0.2 + 0.16 * rng.uniform());
     const margin = r + 1;

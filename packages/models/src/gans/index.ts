@@ -10,3 +10,5 @@ export * from './s2gan';
 export * from './bigbigan';
 export * from './train_core';
 export * from './optimizer_state';
+export * from './image_pool';
+export * from './cycle_gan';

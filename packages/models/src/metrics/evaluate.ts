@@ -35,6 +35,7 @@ import { loadFeatureExtractor } from './extractors';
 import { GanVariant } from '../gans/abstract_gan';
 import { Rng } from '../core/rng';
 import { evaluateRepresentation } from '../representation/evaluate';
+import { baseDatasetName } from '../datasets/unpaired';
 
 export const METRIC_NAMES = ['fid', 'kid', 'inception_score', 'prd', 'ms_ssim'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -294,9 +295,12 @@ const extractorCache = new Map<string, Promise<FeatureExtractor>>();
 export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, number>> {
   const vctx = { dataset: ctx.dataset, rng: ctx.rng, log: ctx.log };
   const out: Record<string, number> = {};
-  for (const sampler of ctx.gan.evalSamplers(vctx)) {
+  // evaluation.metrics = []: only the variant's own metrics (e.g. a dataset without a feature extractor).
+  const samplers = evaluationSettings({}).metrics.length ? ctx.gan.evalSamplers(vctx) : [];
+  for (const sampler of samplers) {
     const dataset = sampler.dataset ?? ctx.dataset;
-    const name = dataset.info.name;
+    // A class-filtered domain ('fashion-mnist[Sneaker]') uses its dataset's extractor.
+    const name = baseDatasetName(dataset.info.name);
     let ex = extractorCache.get(name);
     if (!ex) {
       ex = loadFeatureExtractor(name);

@@ -9,3 +9,4 @@ export * from './batch_norm';
 export * from './layer_norm';
 export * from './non_local';
 export * from './projection';
+export * from './instance_norm';

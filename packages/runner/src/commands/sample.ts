@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { isNoiseSampler, Rng } from '@cgan/models';
+import { isNoiseSampler, isTranslator, Rng } from '@cgan/models';
 import { RunError } from '../errors';
 import { Io, loggerFor } from '../io';
 import { CheckpointStore, disposeCheckpoint } from '../run/checkpoint';
@@ -36,7 +36,7 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   if (!isNoiseSampler(gan)) {
     throw new RunError(
       `The run in ${dir.root} trains ${gan.constructor.name}, which does not generate images from noise.`,
-      gan.constructor.name === 'CycleGAN' ? 'use `gan translate --checkpoint RUN --input DIR --direction a2b --out DIR`' : 'sample from a run of a (z, y) -> image GAN (ModularGAN, SSGAN, S3GAN, ...)',
+      isTranslator(gan) ? 'use `gan translate --checkpoint RUN --input DIR --direction a2b --out DIR`' : 'sample from a run of a (z, y) -> image GAN (ModularGAN, SSGAN, S3GAN, ...)',
     );
   }
   // The GAN draws z from its streams; --seed picks a position in them far from training's.

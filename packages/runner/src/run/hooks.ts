@@ -14,7 +14,7 @@
  * objects, the live train state, and actions (write a checkpoint, samples, evaluate).
  * See docs/ARCHITECTURE.md ("Training hooks").
  */
-import type { GanDataset, GanVariant } from '@cgan/models';
+import type { GanDataset, GanVariant, VariableStore } from '@cgan/models';
 import { setLearningRate } from '@cgan/models';
 import { DivergenceError, RunError } from '../errors';
 import type { RunOptions } from '../wiring/adapters';
@@ -32,6 +32,8 @@ export type Schedule = 'train' | 'eval_after_train' | 'continuous_eval';
 export interface HookContext {
   readonly gan: GanVariant;
   readonly dataset: GanDataset;
+  /** Every variable of the run (weights, EMA copies, statistics). */
+  readonly store: VariableStore;
   readonly dir: RunDir;
   readonly runConfig: RunConfig;
   readonly options: RunOptions;

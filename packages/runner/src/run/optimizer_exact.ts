@@ -12,6 +12,9 @@ import type { GanVariant } from '@cgan/models';
 
 const prefixOf = optimizerPrefix;
 
+/** Checkpoints written before optimizers were declared keyed this state by the GAN's property. */
+const LEGACY_NAMES: Record<string, string> = { g: 'gOptimizer', d: 'dOptimizer', e: 'eOptimizer', c: 'classifierOptimizer' };
+
 function hiddenVariables(opt: tf.Optimizer): Array<[string, tf.Variable]> {
   return Object.entries(opt as unknown as Record<string, unknown>).filter((e): e is [string, tf.Variable] => typeof e[1] === 'object' && e[1] !== null && e[1] instanceof tf.Variable);
 }
@@ -27,7 +30,7 @@ export function setOptimizerHiddenState(gan: GanVariant, saved: Map<string, tf.T
   if (!saved) return;
   for (const o of gan.optimizers()) {
     for (const [k, v] of hiddenVariables(o.optimizer)) {
-      const t = saved.get(`${prefixOf(o.name)}${k}`);
+      const t = saved.get(`${prefixOf(o.name)}${k}`) ?? saved.get(`${LEGACY_NAMES[o.name]}/${k}`);
       if (t && t.shape.join(',') === v.shape.join(',') && t.dtype === v.dtype) v.assign(t);
     }
   }

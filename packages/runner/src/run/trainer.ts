@@ -105,6 +105,7 @@ export class Trainer {
     const ctx: HookContext = {
       gan: this.gan,
       dataset: this.dataset,
+      store: this.store,
       dir: this.dir,
       runConfig: this.runConfig,
       options: this.options,

@@ -47,9 +47,15 @@ export interface DatasetRequest {
   log: (msg: string) => void;
 }
 
-/** The dataset named by `dataset.name` (with `labels.fraction` applied), loaded into memory. */
+/**
+ * The dataset named by `dataset.name` (with `labels.fraction` applied), loaded into memory;
+ * `dataset.name = "unpaired"`: both domains (a/dataset.*, b/dataset.*, or unpaired.folder).
+ */
 export async function loadDataset(req: DatasetRequest): Promise<{ dataset: GanDataset; note?: string }> {
   const overrides = req.dataDir ? { data_dir: req.dataDir } : {};
+  if (models.datasetConfig({}).name === 'unpaired') {
+    return { dataset: await models.createUnpairedDataset({ seed: req.seed, overrides, log: req.log }) };
+  }
   try {
     return { dataset: await models.createDataset({ seed: req.seed, overrides, log: req.log }) };
   } catch (e) {
