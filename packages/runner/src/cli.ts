@@ -43,6 +43,8 @@ export function buildProgram(io: Io = processIo, run: Runner = () => undefined):
 export async function main(argv: string[] = process.argv, io: Io = processIo): Promise<number> {
   let action: Promise<unknown> | null = null;
   const program = buildProgram(io, (p) => {
+    // Handled below (awaited); marked now so that a rejection before that is not 'unhandled'.
+    p.catch(() => undefined);
     action = p;
   });
   try {

@@ -6,6 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { config } from '@cgan/config-lang';
+import { loadFeatureExtractor } from '@cgan/models';
 import { asConfigProblem, RunError } from '../errors';
 import { operativeConfigStr } from '../gin';
 import { Io, loggerFor, processIo } from '../io';
@@ -52,7 +53,7 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
   if (flags.schedule !== 'train') requireEvaluator();
 
   if (flags.dry_run) return dryRun(flags, io, logger);
-  const previousRun = flags.model_dir ? new RunDir(flags.model_dir).readRunJson() : null;
+  const previousRun = flags.model_dir ? new RunDir(flags.model_dir).previousRun() : null;
   const built = await buildRun(
     { reuseSeed: previousRun?.seed ?? null, ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: false },
     logger,
@@ -104,7 +105,7 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
   warnAboutConfig(built, logger);
 
   const dir = flags.model_dir ? new RunDir(flags.model_dir) : null;
-  const previous = dir?.readRunJson() ?? null;
+  const previous = dir?.previousRun() ?? null;
   if (previous) {
     const d = diffBindings(previous.effective_bindings ?? {}, effective);
     if (d.length && !flags.force) {
@@ -117,8 +118,18 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
 
   await asConfigProblem('Could not build the networks', () => built.gan.build());
   config.finalize();
+  // Evaluation needs its feature extractor (e.g. a trained classifier): fail now, not after training.
+  if (flags.schedule !== 'train') await asConfigProblem(`--schedule ${flags.schedule} cannot evaluate`, () => loadFeatureExtractor(built.dataset.info.name), 'train the classifier first (gan train_classifier), set metrics.feature_extractor, or use --schedule train');
 
-  dir!.ensure();
+  const release = dir!.open('gan train');
+  try {
+    return await trainOpened(built, flags, io, hooks, logger, dir!, previous, effective);
+  } finally {
+    release();
+  }
+}
+
+async function trainOpened(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'>, logger: ReturnType<typeof loggerFor>, dir: RunDir, previous: RunJson | null, effective: Record<string, string>): Promise<TrainResult> {
   const latestStep = dir!.checkpoints.list()[0]?.step ?? 0;
   const runJson: RunJson = {
     format: 'cgan-run/1',
