@@ -22,6 +22,7 @@ function simple(name: string, ok: (v: ConfigValue) => boolean): ParamType {
 export function describe(v: ConfigValue): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return `bool ${v ? 'True' : 'False'}`;
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v} (a number too large for a 64-bit float)`;
   if (typeof v === 'number') return Number.isInteger(v) ? `int ${v}` : `float ${v}`;
   if (typeof v === 'string') return `str ${JSON.stringify(v)}`;
   if (Array.isArray(v)) return 'list';
@@ -34,7 +35,7 @@ const anyType: ParamType = simple('any', () => true);
 
 export const t = {
   any: anyType,
-  number: simple('float', (v) => typeof v === 'number'),
+  number: simple('float', (v) => typeof v === 'number' && Number.isFinite(v)),
   int: simple('int', (v) => typeof v === 'number' && Number.isInteger(v)),
   string: simple('str', (v) => typeof v === 'string'),
   bool: simple('bool', (v) => typeof v === 'boolean'),

@@ -11,7 +11,9 @@ export class RunError extends Error {
     this.name = 'RunError';
   }
   format(): string {
-    return this.hint ? `error: ${this.message}\n  hint: ${this.hint}` : `error: ${this.message}`;
+    // A message quoting a huge value (a 1 MB string binding) shows its head and tail only.
+    const message = this.message.split('\n').map((l) => clip(l, 400)).join('\n');
+    return this.hint ? `error: ${message}\n  hint: ${this.hint}` : `error: ${message}`;
   }
 }
 
