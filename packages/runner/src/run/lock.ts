@@ -74,6 +74,8 @@ function describe(info: LockInfo | null): string {
  */
 export function lockDirectory(dir: string, command: string, what = 'directory'): () => void {
   const file = path.resolve(dir, LOCK_NAME);
+  // Re-entry from this process (a sweep run locks, then its local runner): the outer call releases.
+  if (held.has(file)) return () => undefined;
   const info: LockInfo = { pid: process.pid, hostname: os.hostname(), procStart: processStart(process.pid), since: new Date().toISOString(), command };
   const tmp = `${file}.${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   try {
