@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { config, ConfigError, ConfigErrors } from '@cgan/config-lang';
-import { asConfigProblem, RunError } from '../errors';
+import { asConfigProblem, clip, RunError } from '../errors';
 import { RunDir } from '../run/run_dir';
 import { BuiltRun, Logger, RunSpec, TOKENS, withRun } from '../wiring/container';
 
@@ -14,6 +14,14 @@ export function positiveInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new RunError(`${name} must be a positive integer, got '${v}'.`);
+    return n;
+  };
+}
+
+export function integer(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\s*[-+]?\d+\s*$/.test(v) || !Number.isSafeInteger(n)) throw new RunError(`${name} must be an integer, got '${clip(v, 80)}'.`);
     return n;
   };
 }
