@@ -47,7 +47,7 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   // The GAN draws z from its streams; --seed picks a position in them far from training's.
   const info = built.dataset.info;
   checkTensorSize('--n', flags.n, info.imageShape.reduce((a, b) => a * b, 1), `images of ${info.imageShape.join('x')}`);
-  if (flags.label !== undefined && !(built.gan.conditional && info.numClasses > 0)) {
+  if (flags.label !== undefined && !(gan.conditional && info.numClasses > 0)) {
     throw new RunError(`--label ${flags.label} was given, but this GAN is not conditional: it cannot be told which class to draw.`, 'drop --label (or train a conditional GAN)');
   }
   const offset = 2 ** 40 + new Rng((flags.seed ?? 0) >>> 0).int(2 ** 30);
