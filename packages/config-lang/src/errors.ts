@@ -18,14 +18,15 @@ export class ConfigError extends Error {
     const loc = windowed(this.location);
     const lines: string[] = [];
     const message = this.message.split('\n').map((l) => clipText(l, 400)).join('\n');
-    lines.push(loc ? `${clipText(loc.file)}:${loc.line}:${loc.column}: error: ${message}` : `error: ${message}`);
+    const at = this.location;
+    lines.push(at ? `${clipText(at.file)}:${at.line}:${at.column}: error: ${message}` : `error: ${message}`);
     if (loc?.lineText !== undefined) {
       lines.push(`    ${loc.lineText}`);
       // Keep tabs so that the caret lines up under tab-indented text.
       const before = loc.lineText.slice(0, Math.max(0, loc.column - 1)).replace(/[^\t]/g, ' ');
       lines.push(`    ${before}${' '.repeat(Math.max(0, loc.column - 1 - before.length))}^`);
     }
-    if (this.hint) lines.push(`  hint: ${this.hint}`);
+    if (this.hint) lines.push(`  hint: ${this.hint.split('\n').map((l) => clipText(l, 400)).join('\n')}`);
     return lines.join('\n');
   }
 }

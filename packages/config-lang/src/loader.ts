@@ -67,7 +67,8 @@ export function loadSource(text: string, file: string, dir: string, opts: LoadOp
 
 function expandInclude(st: IncludeStatement, dir: string, opts: LoadOptions, chain: string[]): LoadResult {
   const candidates = path.isAbsolute(st.path) ? [st.path] : [dir, ...(opts.searchPaths ?? [])].map((d) => path.join(d, st.path));
-  const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+  // Anything there is taken (and refused by readConfigText with the reason when not a text file).
+  const found = candidates.find((c) => fs.existsSync(c));
   if (!found) {
     throw new ConfigError(`Included file '${st.path}' not found.`, st.location, `looked in: ${candidates.join(', ')}${opts.searchPaths?.length ? '' : ' (add directories with --search-path)'}`);
   }

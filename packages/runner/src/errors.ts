@@ -13,7 +13,7 @@ export class RunError extends Error {
   format(): string {
     // A message quoting a huge value (a 1 MB string binding) shows its head and tail only.
     const message = this.message.split('\n').map((l) => clip(l, 400)).join('\n');
-    return this.hint ? `error: ${message}\n  hint: ${this.hint}` : `error: ${message}`;
+    return this.hint ? `error: ${message}\n  hint: ${clip(this.hint, 400)}` : `error: ${message}`;
   }
 }
 
@@ -105,7 +105,8 @@ export function clip(s: string, max = 200): string {
  */
 export function fileSystemError(e: unknown, what?: string): RunError | null {
   const err = e as NodeJS.ErrnoException & { dest?: string };
-  if (!(e instanceof Error) || typeof err.code !== 'string' || !FS_CODES[err.code] || (!err.path && !what)) return null;
+  // Not `instanceof Error`: errors from another realm (a vm context, Jest) are still errors.
+  if (!e || typeof e !== 'object' || typeof err.code !== 'string' || !FS_CODES[err.code] || (!err.path && !what)) return null;
   const [why, fix] = FS_CODES[err.code];
   const target = err.path ? `'${clip(err.path)}'${err.dest ? ` to '${clip(err.dest)}'` : ''}` : what!;
   const verb = SYSCALL_VERB[err.syscall ?? ''] ?? 'use';
