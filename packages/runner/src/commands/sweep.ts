@@ -17,7 +17,7 @@ import { Io } from '../io';
 import { registerSweepConfigurables } from '../sweep/configurables';
 import { SweepError } from '../sweep/errors';
 import { loadSweep, LoadedSweep } from '../sweep/load';
-import { runLocal } from '../sweep/local';
+import { runLocal, TrialEvent } from '../sweep/local';
 import { newestOperativeConfig } from '../sweep/metrics';
 import { makeView, watch } from '../sweep/progress';
 import { checkRedis, defaultQueueName, enqueueTrials, parseQueueUrl, queueStates, RedisTarget, runWorker, vanishedError, vanishedTrials } from '../sweep/queue';
@@ -100,12 +100,17 @@ async function runLocked(sweepDir: string, sweep: LoadedSweep, trials: TrialReco
       const workers = flags.workers ?? os.cpus().length;
       io.err(`sweep: ${trials.length} trials in ${sweepDir}, ${workers} local worker${workers === 1 ? '' : 's'}\n`);
       let finished = false;
-      const running = runLocal({ sweepDir, trials, runner: processTrialRunner(command), workers, maxAttempts: flags.max_attempts, retryFailed: flags.retry_failed, signal }).finally(() => {
+      // Failure reasons as runLocal saw them (status.json may be the very file that could not be written).
+      const errors = new Map<string, string>();
+      const onEvent = (e: TrialEvent) => {
+        if (e.type === 'failed') errors.set(e.id, e.error);
+      };
+      const running = runLocal({ sweepDir, trials, runner: processTrialRunner(command), workers, maxAttempts: flags.max_attempts, retryFailed: flags.retry_failed, signal, onEvent }).finally(() => {
         finished = true;
       });
       await watch(sweepDir, views, view, { isFinished: () => finished, signal });
       const summary = await running;
-      report(io, sweepDir, summary.done.length, summary.failed, summary.skipped.length, summary.interrupted);
+      report(io, sweepDir, summary.done.length, summary.failed, summary.skipped.length, summary.interrupted, errors);
       return;
     }
     const enq = await enqueueTrials(target, name, sweepDir, trials, { maxAttempts: flags.max_attempts, retryFailed: flags.retry_failed });
@@ -171,15 +176,23 @@ async function runLocked(sweepDir: string, sweep: LoadedSweep, trials: TrialReco
   }
 }
 
+function readStatusQuiet(sweepDir: string, id: string) {
+  try {
+    return readStatus(sweepDir, id);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `p`, or a rejection after `ms` (a Redis command waits forever while Redis is down). */
 function withinMs<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer));
 }
 
-function report(io: Io, sweepDir: string, done: number, failed: string[], skipped: number, interrupted: boolean): void {
+function report(io: Io, sweepDir: string, done: number, failed: string[], skipped: number, interrupted: boolean, errors = new Map<string, string>()): void {
   io.err(`sweep: ${done} trials done, ${failed.length} failed, ${skipped} skipped (finished earlier)${interrupted ? '; interrupted: run the same command again to resume' : ''}\n`);
-  for (const id of failed) io.err(`  failed: ${id}: ${(readStatus(sweepDir, id)?.error ?? '').split('\n')[0]} (log: ${path.join(trialDir(sweepDir, id), 'trial.log')})\n`);
+  for (const id of failed) io.err(`  failed: ${id}: ${(readStatusQuiet(sweepDir, id)?.error ?? errors.get(id) ?? '').split('\n')[0]} (log: ${path.join(trialDir(sweepDir, id), 'trial.log')})\n`);
   io.err(`results: gan sweep results ${sweepDir}\n`);
   if (failed.length) process.exitCode = 1;
   if (interrupted) process.exitCode = 130;

@@ -121,7 +121,7 @@ export class CheckpointStore {
 
   /** Complete checkpoint folders, newest first (no validation). */
   list(): Array<{ step: number; dir: string }> {
-    if (!fs.existsSync(this.root)) return [];
+    if (!fs.existsSync(this.root) || !fs.statSync(this.root).isDirectory()) return [];
     return fs
       .readdirSync(this.root)
       .map((n) => ({ m: DIR_RE.exec(n), n }))

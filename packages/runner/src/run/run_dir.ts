@@ -116,7 +116,7 @@ export class RunDir {
 
   /** operative_config-<step>.gin files, newest (highest step) first. */
   operativeConfigs(): Array<{ step: number; file: string }> {
-    if (!fs.existsSync(this.root)) return [];
+    if (!fs.existsSync(this.root) || !fs.statSync(this.root).isDirectory()) return [];
     return fs
       .readdirSync(this.root)
       .map((n) => ({ n, m: /^operative_config-(\d+)\.gin$/.exec(n) }))

@@ -53,8 +53,9 @@ export function writeJsonAtomic(file: string, value: unknown): void {
     fs.rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
     if (!code) throw e;
+    const fe = fileSystemError(Object.assign(e as object, { path: file, dest: undefined, syscall: 'write' }));
     throw new SweepError(
-      `Cannot write ${file}: ${(e as Error).message}. Its previous version is intact.`,
+      `${fe ? fe.message.replace(/\.$/, '') : `Cannot write ${file}: ${(e as Error).message}`}. Its previous version is intact.`,
       code === 'ENOSPC' || code === 'EDQUOT'
         ? 'free some disk space, then run the same command again: finished trials are kept and interrupted ones resume'
         : 'check that the sweep directory is writable',
