@@ -87,7 +87,9 @@ const reason = (e: unknown) => ((e as Error)?.message || String(e)).replace(/\.+
 /** Fails fast, naming the URL, when Redis cannot be reached (instead of retrying forever). */
 export async function checkRedis(t: RedisTarget, timeoutMs = 3000): Promise<void> {
   const client = new IORedis({ ...connectionOptions(t), lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  client.on('error', () => {});
+  // The first connection error says why (ECONNREFUSED, ENOTFOUND, ...); later ones only "closed".
+  let first: Error | undefined;
+  client.on('error', (e) => (first ??= e));
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -100,7 +102,7 @@ export async function checkRedis(t: RedisTarget, timeoutMs = 3000): Promise<void
       }),
     ]);
   } catch (e) {
-    throw new SweepError(`Cannot reach Redis at ${t.url}: ${reason(e)}.`, 'start redis-server there (or check host, port and password), then run the command again');
+    throw new SweepError(`Cannot reach Redis at ${t.url}: ${reason(first ?? e)}.`, 'start redis-server there (or check host, port and password), then run the command again');
   } finally {
     if (timer) clearTimeout(timer);
     client.disconnect();
