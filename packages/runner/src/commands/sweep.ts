@@ -275,7 +275,7 @@ export function registerSweep(program: Command, io: Io, run: Run): void {
               log: (l) => io.err(`worker ${process.pid}: ${l}\n`),
             });
             io.err(`worker ${process.pid}: ran ${r.ran} trial attempt${r.ran === 1 ? '' : 's'}${signal.aborted ? '; interrupted' : ''}\n`);
-            if (signal.aborted) process.exitCode = 130;
+            // A worker told to stop (SIGTERM from its supervisor) stops cleanly: exit 0, its trial requeued.
           } finally {
             dispose();
           }
