@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { config } from '@cgan/config-lang';
-import { loadFeatureExtractor } from '@cgan/models';
+import { evaluateGan, loadFeatureExtractor } from '@cgan/models';
 import { asConfigProblem, RunError } from '../errors';
 import { operativeConfigStr } from '../gin';
 import { Io, loggerFor, processIo } from '../io';
@@ -14,7 +14,7 @@ import { diffBindings, effectiveBindings, showValue } from '../run/effective';
 import { makeProgress } from '../run/progress';
 import { gitCommit, packageVersions, RunDir, RunJson } from '../run/run_dir';
 import { Schedule, Trainer, TrainOptions, TrainResult } from '../run/trainer';
-import { requireEvaluator } from '../evaluation';
+import { findEvaluator, requireEvaluator } from '../evaluation';
 import { buildRun, BuiltRun, disposeRun, TOKENS } from '../wiring/container';
 import { ignoredBindings } from '../wiring/run_config';
 import { collect, positiveInt } from './common';
@@ -119,7 +119,8 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
   await asConfigProblem('Could not build the networks', () => built.gan.build());
   config.finalize();
   // Evaluation needs its feature extractor (e.g. a trained classifier): fail now, not after training.
-  if (flags.schedule !== 'train') await asConfigProblem(`--schedule ${flags.schedule} cannot evaluate`, () => loadFeatureExtractor(built.dataset.info.name), 'train the classifier first (gan train_classifier), set metrics.feature_extractor, or use --schedule train');
+  // (Only for the built-in evaluator: an installed one brings its own.)
+  if (flags.schedule !== 'train' && findEvaluator() === evaluateGan) await asConfigProblem(`--schedule ${flags.schedule} cannot evaluate`, () => loadFeatureExtractor(built.dataset.info.name), 'train the classifier first (gan train_classifier), set metrics.feature_extractor, or use --schedule train');
 
   const release = dir!.open('gan train');
   try {
