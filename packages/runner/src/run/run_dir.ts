@@ -7,6 +7,7 @@
  *   samples/step-<N>.png         EMA generator on fixed z (./images)
  *   report.html                  curves and latest samples (./report)
  *   eval.jsonl                   evaluation results (written by the evaluation hook)
+ *   .lock                        who is writing here now (./lock): train and eval take it
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
