@@ -15,18 +15,35 @@ export class ConfigError extends Error {
   }
 
   format(): string {
-    const loc = this.location;
+    const loc = windowed(this.location);
     const lines: string[] = [];
-    lines.push(loc ? `${loc.file}:${loc.line}:${loc.column}: error: ${this.message}` : `error: ${this.message}`);
+    const message = this.message.split('\n').map((l) => clipText(l, 400)).join('\n');
+    const at = this.location;
+    lines.push(at ? `${clipText(at.file)}:${at.line}:${at.column}: error: ${message}` : `error: ${message}`);
     if (loc?.lineText !== undefined) {
       lines.push(`    ${loc.lineText}`);
       // Keep tabs so that the caret lines up under tab-indented text.
       const before = loc.lineText.slice(0, Math.max(0, loc.column - 1)).replace(/[^\t]/g, ' ');
       lines.push(`    ${before}${' '.repeat(Math.max(0, loc.column - 1 - before.length))}^`);
     }
-    if (this.hint) lines.push(`  hint: ${this.hint}`);
+    if (this.hint) lines.push(`  hint: ${this.hint.split('\n').map((l) => clipText(l, 400)).join('\n')}`);
     return lines.join('\n');
   }
+}
+
+/** Long text quoted in a message: its head and tail only. */
+export function clipText(s: string, max = 160): string {
+  return s.length <= max ? s : `${s.slice(0, max - 30)}...(${s.length} characters)...${s.slice(-15)}`;
+}
+
+/** A very long source line shown as the part around the column (so the caret still points). */
+function windowed(loc: Location | undefined): Location | undefined {
+  if (!loc?.lineText || loc.lineText.length <= 200) return loc;
+  const from = Math.max(0, loc.column - 100);
+  const text = loc.lineText.slice(from, from + 200);
+  const pre = from > 0 ? '...' : '';
+  const post = from + 200 < loc.lineText.length ? '...' : '';
+  return { ...loc, lineText: `${pre}${text}${post}`, column: loc.column - from + pre.length };
 }
 
 /** Several errors found in one pass (`gan config check` reports all of them). */

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { Config, config as globalConfig } from './config';
 import { ConfigError, ConfigErrors, didYouMean } from './errors';
 import { applyImport, dynamicConfigurable } from './imports';
+import { nestingError, readConfigText } from './limits';
 import { registry } from './registry';
 import { ParseOptions, parseSource } from './syntax/parse';
 import { IncludeStatement, Statement } from './syntax/statements';
@@ -34,24 +35,24 @@ function fail(errors: ConfigError[], e: ConfigError, collect: boolean | undefine
   errors.push(e);
 }
 
-function readSource(file: string, location?: Location, hint?: string, opts: LoadOptions = {}): string {
-  const unsaved = opts.readFile?.(file);
-  if (unsaved !== undefined) return unsaved;
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    throw new ConfigError(`Cannot read config file '${file}': ${why}.`, location, hint ?? (code === 'ENOENT' ? 'check the path (relative paths are relative to the current directory)' : undefined));
-  }
+/** An unsaved editor buffer (opts.readFile) wins over the file on disk. */
+function readSource(file: string, location: Location | undefined, opts: LoadOptions): string {
+  return opts.readFile?.(file) ?? readConfigText(file, location);
+}
+
+function append<T>(to: T[], items: readonly T[]): void {
+  for (const x of items) to.push(x);
 }
 
 /** Parses Gin text (a file's or a binding string's); includes are resolved from `dir`. */
 export function loadSource(text: string, file: string, dir: string, opts: LoadOptions = {}, chain: string[] = []): LoadResult {
+  const tooDeep = nestingError(text, file);
+  if (tooDeep) throw tooDeep;
   const parsed = parseSource(text, file, opts);
   const errors: ConfigError[] = [];
   const statements: Statement[] = [];
-  if (opts.collectErrors) errors.push(...parsed.errors);
+  // Appended one by one: spreading a huge array into push() overflows the stack.
+  if (opts.collectErrors) append(errors, parsed.errors);
   // Without collecting, the first error in reading order wins (an include's content is read
   // where the include stands).
   const firstSyntax = opts.collectErrors ? undefined : parsed.errors[0];
@@ -61,8 +62,8 @@ export function loadSource(text: string, file: string, dir: string, opts: LoadOp
     if (st.kind !== 'include') continue;
     try {
       const inc = expandInclude(st, dir, opts, chain);
-      statements.push(...inc.statements);
-      errors.push(...inc.errors);
+      append(statements, inc.statements);
+      append(errors, inc.errors);
     } catch (e) {
       if (e instanceof ConfigError) fail(errors, e, opts.collectErrors);
       else throw e;
@@ -74,7 +75,8 @@ export function loadSource(text: string, file: string, dir: string, opts: LoadOp
 
 function expandInclude(st: IncludeStatement, dir: string, opts: LoadOptions, chain: string[]): LoadResult {
   const candidates = path.isAbsolute(st.path) ? [st.path] : [dir, ...(opts.searchPaths ?? [])].map((d) => path.join(d, st.path));
-  const found = candidates.find((c) => opts.readFile?.(c) !== undefined || (fs.existsSync(c) && fs.statSync(c).isFile()));
+  // Anything there is taken (and refused by readConfigText with the reason when not a text file).
+  const found = candidates.find((c) => opts.readFile?.(c) !== undefined || fs.existsSync(c));
   if (!found) {
     throw new ConfigError(`Included file '${st.path}' not found.`, st.location, `looked in: ${candidates.join(', ')}${opts.searchPaths?.length ? '' : ' (add directories with --search-path)'}`);
   }
@@ -87,7 +89,7 @@ function loadFileInternal(file: string, opts: LoadOptions, chain: string[], incl
     const names = [...chain.slice(chain.indexOf(abs)), abs].map((p) => path.relative(process.cwd(), p) || p);
     throw new ConfigError(`Include cycle: ${names.join(' -> ')}.`, includedAt, 'remove one of these include statements');
   }
-  const text = readSource(file, includedAt, undefined, opts);
+  const text = readSource(file, includedAt, opts);
   return loadSource(text, file, path.dirname(file), opts, [...chain, abs]);
 }
 
@@ -103,8 +105,8 @@ export function loadConfigFiles(files: string[], bindings: string[] = [], opts: 
   const add = (r: () => LoadResult) => {
     try {
       const x = r();
-      statements.push(...x.statements);
-      errors.push(...x.errors);
+      append(statements, x.statements);
+      append(errors, x.errors);
     } catch (e) {
       if (e instanceof ConfigError) fail(errors, e, opts.collectErrors);
       else throw e;
@@ -185,8 +187,8 @@ export function parseConfigFiles(files: string[], bindings: string[] = [], opts:
   const loaded = loadConfigFiles(files, bindings, opts);
   const errors = [...loaded.errors, ...applyStatements(loaded.statements, opts, cfg)];
   if (opts.collectErrors) {
-    errors.push(...checkReferences(loaded.statements, cfg));
-    errors.push(...checkMacroTypes(loaded.statements, errors, cfg));
+    append(errors, checkReferences(loaded.statements, cfg));
+    append(errors, checkMacroTypes(loaded.statements, errors, cfg));
     sortByPosition(errors, loaded.statements);
   }
   if (errors.length) throw errors.length === 1 ? errors[0] : new ConfigErrors(errors);

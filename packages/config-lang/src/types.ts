@@ -33,6 +33,7 @@ function simple(name: string, ok: (v: ConfigValue) => boolean, spec?: TypeSpec):
 export function describe(v: ConfigValue): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return `bool ${v ? 'True' : 'False'}`;
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v} (a number too large for a 64-bit float)`;
   if (typeof v === 'number') return Number.isInteger(v) ? `int ${v}` : `float ${v}`;
   if (typeof v === 'string') return `str ${JSON.stringify(v)}`;
   if (Array.isArray(v)) return 'list';
@@ -45,7 +46,7 @@ const anyType: ParamType = simple('any', () => true, { kind: 'any' });
 
 export const t = {
   any: anyType,
-  number: simple('float', (v) => typeof v === 'number', { kind: 'float' }),
+  number: simple('float', (v) => typeof v === 'number' && Number.isFinite(v), { kind: 'float' }),
   int: simple('int', (v) => typeof v === 'number' && Number.isInteger(v), { kind: 'int' }),
   string: simple('str', (v) => typeof v === 'string', { kind: 'str' }),
   bool: simple('bool', (v) => typeof v === 'boolean', { kind: 'bool' }),

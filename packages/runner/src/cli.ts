@@ -92,6 +92,8 @@ export async function main(argv: string[] = process.argv, io: Io = processIo): P
   let action: Promise<unknown> | null = null;
   try {
     const program = lazyProgram(argv, io, (p) => {
+      // Handled below (awaited); marked now so that a rejection before that is not 'unhandled'.
+      p.catch(() => undefined);
       action = p;
     });
     await program.parseAsync(argv);

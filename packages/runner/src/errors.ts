@@ -12,7 +12,9 @@ export class RunError extends Error {
     this.name = 'RunError';
   }
   format(): string {
-    return this.hint ? `error: ${this.message}\n  hint: ${this.hint}` : `error: ${this.message}`;
+    // A message quoting a huge value (a 1 MB string binding) shows its head and tail only.
+    const message = this.message.split('\n').map((l) => clip(l, 400)).join('\n');
+    return this.hint ? `error: ${message}\n  hint: ${clip(this.hint, 400)}` : `error: ${message}`;
   }
 }
 
@@ -46,6 +48,8 @@ export async function asConfigProblem<T>(what: string, fn: () => Promise<T> | T,
   try {
     return await fn();
   } catch (e) {
+    const fsErr = fileSystemError(e);
+    if (fsErr) throw fsErr;
     if (isUserError(e) || !(e instanceof Error) || e.constructor !== Error) throw e;
     const err = new RunError(`${what}: ${e.message}`, hint);
     (err as { cause?: unknown }).cause = e;
@@ -87,6 +91,8 @@ export function formatError(e: unknown, ctx: ErrorContext = {}): string {
     return process.env.GAN_DEBUG && cause instanceof Error ? `${e.format()}\n${cause.stack}` : e.format();
   }
   if (e instanceof ConfigError || e instanceof ConfigErrors || hasFormat(e)) return e.format();
+  const fsErr = fileSystemError(e);
+  if (fsErr) return formatError(fsErr);
   const err = e instanceof Error ? e : new Error(String(e));
   const what = err.message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ') || err.name;
   const where = errorComponent(err.stack);
@@ -99,4 +105,50 @@ export function formatError(e: unknown, ctx: ErrorContext = {}): string {
     '. Please report it with this message, the operative config (gan train ... --dry_run prints it) and the output of the same command run with GAN_DEBUG=1' +
     (process.env.GAN_DEBUG ? '.' : ', which adds the stack trace.');
   return process.env.GAN_DEBUG ? `${paragraph}\n${err.stack ?? ''}` : paragraph;
+}
+
+/** What each file-system error code means and what usually fixes it. */
+const FS_CODES: Record<string, [string, string]> = {
+  EACCES: ['permission denied', 'make it writable (chmod/chown), or choose another location'],
+  EPERM: ['operation not permitted', 'check its permissions and owner, or choose another location'],
+  EROFS: ['the file system is read-only', 'choose a location on a writable file system'],
+  EISDIR: ['it is a folder, a file was expected', 'name a file, not a folder'],
+  ENOTDIR: ['a part of the path is a file, a folder was expected', 'check the path, or choose another location'],
+  EEXIST: ['something is already there', 'remove it, or choose another location'],
+  ENOENT: ['it does not exist', 'check the path (relative paths are relative to the current folder)'],
+  ELOOP: ['it is a loop of symbolic links', 'fix or remove the symbolic link'],
+  ENOSPC: ['the disk is full', 'free some disk space, then run the same command again'],
+  EDQUOT: ['the disk quota is exceeded', 'free some space, then run the same command again'],
+  ENAMETOOLONG: ['the name is too long', 'use a shorter path'],
+  EMFILE: ['too many open files', 'raise the open-file limit (ulimit -n)'],
+  EBUSY: ['it is busy', 'wait for the program using it, or choose another location'],
+  ENOTEMPTY: ['the folder is not empty', 'empty it, or choose another location'],
+  EXDEV: ['it is on another file system', 'keep the files on one file system'],
+  EIO: ['an input/output error occurred', 'check the disk'],
+};
+
+const SYSCALL_VERB: Record<string, string> = {
+  open: 'open', read: 'read', write: 'write to', mkdir: 'create the folder', rmdir: 'remove', rm: 'remove', unlink: 'remove',
+  rename: 'rename', scandir: 'list', stat: 'read', lstat: 'read', copyfile: 'copy', fsync: 'write to', access: 'use', utime: 'update',
+};
+
+/** Keeps messages readable when they quote a huge value: the head and tail of long text. */
+export function clip(s: string, max = 200): string {
+  return s.length <= max ? s : `${s.slice(0, max - 40)}... (${s.length} characters) ...${s.slice(-20)}`;
+}
+
+/**
+ * A file-system error (EACCES, EISDIR, ENOSPC, ...) as one sentence naming the path and the
+ * fix; null for anything else. The single place these codes are explained.
+ */
+export function fileSystemError(e: unknown, what?: string): RunError | null {
+  const err = e as NodeJS.ErrnoException & { dest?: string };
+  // Not `instanceof Error`: errors from another realm (a vm context, Jest) are still errors.
+  if (!e || typeof e !== 'object' || typeof err.code !== 'string' || !FS_CODES[err.code] || (!err.path && !what)) return null;
+  const [why, fix] = FS_CODES[err.code];
+  const target = err.path ? `'${clip(err.path)}'${err.dest ? ` to '${clip(err.dest)}'` : ''}` : what!;
+  const verb = SYSCALL_VERB[err.syscall ?? ''] ?? 'use';
+  const re = new RunError(`Cannot ${verb} ${target}${what && err.path ? ` (${what})` : ''}: ${why} (${err.code}).`, fix);
+  (re as { cause?: unknown }).cause = e;
+  return re;
 }

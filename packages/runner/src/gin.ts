@@ -5,13 +5,19 @@
  */
 import * as fs from 'fs';
 import { config, operativeConfigStr as ginOperativeConfigStr, parseConfigFiles } from '@cgan/config-lang';
-import { RunError } from './errors';
+import { clip, fileSystemError, RunError } from './errors';
 
 /** Clears the config and applies `files` then `bindings`. */
 export function loadGinConfig(files: string[], bindings: string[]): void {
   for (const f of files) {
-    if (!fs.existsSync(f)) throw new RunError(`Config file '${f}' does not exist.`, 'check the --gin_config path');
-    if (fs.statSync(f).isDirectory()) throw new RunError(`Config path '${f}' is a folder, not a .gin file.`, 'pass the .gin file inside it');
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(f);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new RunError(`Config file '${clip(f)}' does not exist.`, 'check the --gin_config path');
+      throw fileSystemError(e, '--gin_config') ?? e;
+    }
+    if (st.isDirectory()) throw new RunError(`Config path '${f}' is a folder, not a .gin file.`, 'pass the .gin file inside it');
   }
   config.clear();
   parseConfigFiles(files, bindings, { collectErrors: true });

@@ -27,19 +27,37 @@ async function serve(root: string): Promise<{ url: string; hits: string[]; close
   return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise((r) => server.close(() => r())) };
 }
 
+test('an explicit --data_dir or $GAN_DATA_DIR without the files is an error naming it, never skipped', async () => {
+  const cache = tmpDir('cache');
+  const dataDir = tmpDir('empty');
+  const file = path.join(dataDir, 'a-file');
+  fs.writeFileSync(file, 'x');
+  for (const [env, dir, label, why] of [
+    [{}, dataDir, 'dataset.data_dir / --data_dir', 'missing train-images-idx3-ubyte.gz'],
+    [{}, tmpDir('empty2'), 'dataset.data_dir / --data_dir', 'the folder is empty'],
+    [{}, file, 'dataset.data_dir / --data_dir', 'it is a file, not a folder'],
+    [{}, path.join(dataDir, 'nope'), 'dataset.data_dir / --data_dir', 'no such folder'],
+    [{ GAN_DATA_DIR: dataDir }, null, '$GAN_DATA_DIR', 'missing train-images-idx3-ubyte.gz'],
+  ] as const) {
+    let err: Error | undefined;
+    await withEnv({ ...isolatedEnv(cache), ...env }, () => locateFiles(FASHION_MNIST_FILES, { dataDir: dir, download: false }).catch((e) => (err = e)));
+    expect(err).toBeInstanceOf(DatasetError);
+    expect(err!.message).toContain(`${label} names ${dir ?? dataDir}, which does not hold the fashion-mnist data files`);
+    expect(err!.message).toContain(why);
+  }
+});
+
 test('missing data: the error lists every place looked and how to get the data', async () => {
   const cache = tmpDir('cache');
   const dataDir = tmpDir('empty');
-  const envDir = tmpDir('envdir');
   const spec = { ...FASHION_MNIST_FILES, debian: { package: 'dataset-fashion-mnist', dir: path.join(dataDir, 'not-installed') } };
   let err: Error | undefined;
-  await withEnv({ ...isolatedEnv(cache), GAN_DATA_DIR: envDir }, () => locateFiles(spec, { dataDir, download: false }).catch((e) => (err = e)));
+  await withEnv({ ...isolatedEnv(cache) }, () => locateFiles(spec, { download: false }).catch((e) => (err = e)));
   expect(err).toBeInstanceOf(DatasetError);
   const m = err!.message;
   expect(m).toContain('could not find the fashion-mnist data files (train-images-idx3-ubyte.gz');
-  expect(m).toContain(`1. dataset.data_dir / --data_dir: ${path.join(dataDir, 'fashion-mnist')}: no such folder`);
-  expect(m).toContain(`2. dataset.data_dir / --data_dir: ${dataDir}: missing train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz`);
-  expect(m).toContain(`$GAN_DATA_DIR: ${path.join(envDir, 'fashion-mnist')}: no such folder`);
+  expect(m).toContain(`1. dataset.data_dir / --data_dir: not set`);
+  expect(m).toContain(`$GAN_DATA_DIR: not set`);
   expect(m).toContain(`cache: ${path.join(cache, 'compare-gan-js', 'fashion-mnist')}: no such folder`);
   expect(m).toContain(`Debian package dataset-fashion-mnist: ${path.join(dataDir, 'not-installed')}: no such folder`);
   expect(m).toContain('download from http://fashion-mnist.s3-website.eu-central-1.amazonaws.com: disabled');
@@ -53,7 +71,7 @@ test('a failed download is reported with its URL and the same advice', async () 
   let err: Error | undefined;
   try {
     await withEnv({ ...isolatedEnv(cache), GAN_DATA_MIRROR: server.url }, () =>
-      createDataset({ overrides: { name: 'mnist', data_dir: tmpDir('none') } }).catch((e) => (err = e)),
+      createDataset({ overrides: { name: 'mnist' } }).catch((e) => (err = e)),
     );
   } finally {
     await server.close();

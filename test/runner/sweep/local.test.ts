@@ -127,7 +127,7 @@ test('a full disk never leaves a half-written status file: the old one stays, th
     throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
   }) as typeof fs.writeFileSync);
   try {
-    expect(() => writeJsonAtomic(file, { state: 'done', attempts: 1 })).toThrow(/Cannot write .*status\.json: ENOSPC: no space left on device, write\. Its previous version is intact\./);
+    expect(() => writeJsonAtomic(file, { state: 'done', attempts: 1 })).toThrow(/Cannot write to '.*status\.json': the disk is full \(ENOSPC\)\. Its previous version is intact\./);
   } finally {
     spy.mockRestore();
   }

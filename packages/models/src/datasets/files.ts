@@ -6,7 +6,9 @@
  *   4. a Debian package's folder (`/usr/share/datasets/fashion-mnist` from dataset-fashion-mnist);
  *   5. the canonical download URL, fetched into the cache (each file atomically: a temporary
  *      name, then rename). `$GAN_DATA_MIRROR` replaces the host: `<mirror>/<name>/<file>`.
- * When everything fails, the error lists each place and why it did not do.
+ * A location given explicitly (1, or 2 without 1) must hold the files: otherwise it is an error
+ * naming it, never a silent fallback to the next place. When everything fails, the error lists
+ * each place and why it did not do.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -81,8 +83,25 @@ function probe(dir: string, spec: FileSpec): { paths?: Record<string, string>; r
     if (!missing.length) return { paths, dir: d };
     if (!best || missing.length < best.missing.length) best = { missing, dir: d };
   }
-  if (!best) return { reason: 'no such folder', dir };
-  return { reason: `missing ${best.missing.join(', ')}`, dir: best.dir };
+  if (!best) {
+    let why = 'no such folder';
+    try {
+      if (!fs.statSync(dir).isDirectory()) why = 'it is a file, not a folder';
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code && code !== 'ENOENT') why = `it cannot be read (${code})`;
+    }
+    return { reason: why, dir };
+  }
+  return { reason: isEmptyDir(best.dir) ? 'the folder is empty' : `missing ${best.missing.join(', ')}`, dir: best.dir };
+}
+
+function isEmptyDir(p: string): boolean {
+  try {
+    return fs.readdirSync(p).length === 0;
+  } catch {
+    return false;
+  }
 }
 
 function isDir(p: string): boolean {
@@ -102,10 +121,11 @@ function isFile(p: string): boolean {
 
 export async function locateFiles(spec: FileSpec, opts: LocateOptions = {}): Promise<Located> {
   const tried: string[] = [];
-  const candidates: Array<{ label: string; dirs: string[] }> = [];
-  candidates.push({ label: 'dataset.data_dir / --data_dir', dirs: opts.dataDir ? [path.join(opts.dataDir, spec.name), opts.dataDir] : [] });
+  const candidates: Array<{ label: string; dirs: string[]; explicit?: boolean }> = [];
+  candidates.push({ label: 'dataset.data_dir / --data_dir', dirs: opts.dataDir ? [path.join(opts.dataDir, spec.name), opts.dataDir] : [], explicit: Boolean(opts.dataDir) });
   const env = process.env[DATA_DIR_ENV];
-  candidates.push({ label: `$${DATA_DIR_ENV}`, dirs: env ? [path.join(env, spec.name), env] : [] });
+  // $GAN_DATA_DIR is explicit too, unless --data_dir (which comes first) was given.
+  candidates.push({ label: `$${DATA_DIR_ENV}`, dirs: env ? [path.join(env, spec.name), env] : [], explicit: Boolean(env) && !opts.dataDir });
   const cache = datasetCacheDir(spec.name);
   candidates.push({ label: 'cache', dirs: [cache] });
   if (spec.debian) candidates.push({ label: `Debian package ${spec.debian.package}`, dirs: [spec.debian.dir] });
@@ -115,13 +135,22 @@ export async function locateFiles(spec: FileSpec, opts: LocateOptions = {}): Pro
       tried.push(`${c.label}: not set`);
       continue;
     }
+    const reasons: string[] = [];
     for (const d of c.dirs) {
       const r = probe(d, spec);
       if (r.paths) {
         opts.log?.(`${spec.name}: using ${r.dir} (${c.label})`);
         return { dir: r.dir, paths: r.paths, source: c.label };
       }
+      reasons.push(`${r.dir}: ${r.reason}`);
       tried.push(`${c.label}: ${r.dir}: ${r.reason}`);
+    }
+    // A location the user named must be used: an unusable one is an error, not a silent fallback.
+    if (c.explicit) {
+      throw new DatasetError(
+        `${c.label} names ${c.dirs[c.dirs.length - 1]}, which does not hold the ${spec.name} data files (${spec.files.join(', ')}): ${reasons.join('; ')}.`,
+        `point it at a folder holding those files (or <folder>/${spec.name}/), or unset it to use the cache${spec.debian ? ` or Debian's ${spec.debian.package}` : ''}`,
+      );
     }
   }
 

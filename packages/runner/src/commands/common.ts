@@ -1,8 +1,8 @@
 /** Pieces shared by the train / eval / sample commands: config loading from a run directory, building. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { config } from '@cgan/config-lang';
-import { asConfigProblem, RunError } from '../errors';
+import { config, ConfigError, ConfigErrors } from '@cgan/config-lang';
+import { asConfigProblem, clip, RunError } from '../errors';
 import { RunDir } from '../run/run_dir';
 import { BuiltRun, Logger, RunSpec, TOKENS, withRun } from '../wiring/container';
 
@@ -18,6 +18,14 @@ export function positiveInt(name: string) {
   };
 }
 
+export function integer(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\s*[-+]?\d+\s*$/.test(v) || !Number.isSafeInteger(n)) throw new RunError(`${name} must be an integer, got '${clip(v, 80)}'.`);
+    return n;
+  };
+}
+
 /** The config a run directory was trained with: its newest operative_config-*.gin. */
 export function runConfigFile(dir: RunDir): string {
   const ops = dir.operativeConfigs();
@@ -27,7 +35,11 @@ export function runConfigFile(dir: RunDir): string {
       'pass the run directory that `gan train --model_dir` wrote',
     );
   }
-  return ops[0].file;
+  const file = ops[0].file;
+  if (!fs.readFileSync(file, 'utf8').trim()) {
+    throw new RunError(`${file} is empty: the run directory is damaged.`, `restore it from a backup, or copy an older operative_config-*.gin of this run over it`);
+  }
+  return file;
 }
 
 /** Finds the run directory a checkpoint path belongs to (RUN, RUN/checkpoints/ckpt-N, or its manifest). */
@@ -41,11 +53,21 @@ export function runDirOfCheckpoint(p: string): string {
 
 /** Rebuilds a trained run from its operative config (GAN variables created), runs `fn`, releases it. */
 export async function withRebuiltRun<T>(dir: RunDir, dataDir: string | null, logger: Logger, fn: (built: BuiltRun) => Promise<T>): Promise<T> {
-  const spec: RunSpec = { ginConfigs: [runConfigFile(dir)], ginBindings: [], dataDir, fakeDataFallback: false };
-  return withRun(spec, logger, async (built) => {
-    built.container.register(TOKENS.RunDir, { useValue: dir });
-    await asConfigProblem('Could not build the networks', () => built.gan.build());
-    config.finalize();
-    return fn(built);
-  });
+  const file = runConfigFile(dir);
+  const spec: RunSpec = { ginConfigs: [file], ginBindings: [], dataDir, fakeDataFallback: false, reuseSeed: dir.readRunJson()?.seed ?? null };
+  let built = false;
+  try {
+    return await withRun(spec, logger, async (b) => {
+      b.container.register(TOKENS.RunDir, { useValue: dir });
+      await asConfigProblem('Could not build the networks', () => b.gan.build());
+      config.finalize();
+      built = true;
+      return fn(b);
+    });
+  } catch (e) {
+    if (built || !(e instanceof ConfigError || e instanceof ConfigErrors)) throw e;
+    // The run's own config does not build: name the file, which may be damaged.
+    const text = e.format().replace(/^error: /, '');
+    throw new RunError(`The run's config ${file} does not rebuild the run (is the file damaged?):\n${text}`, `restore ${path.basename(file)} from a backup or an older operative_config-*.gin of this run`);
+  }
 }

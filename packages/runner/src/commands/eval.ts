@@ -24,15 +24,25 @@ export async function evalCommand(flags: EvalFlags, io: Io): Promise<number[]> {
   requireEvaluator();
   const dir = new RunDir(flags.model_dir);
   if (!dir.exists()) throw new RunError(`'${flags.model_dir}' is not a run directory (no run.json).`, 'pass the --model_dir of a `gan train` run');
+  const all = dir.checkpoints.list();
+  if (!all.length) throw new RunError(`${flags.model_dir} has no checkpoint to evaluate.`, 'train it first (gan train --model_dir ...), or pass the run directory that holds checkpoints/');
   const done = evaluatedSteps(dir);
-  const todo = dir.checkpoints
-    .list()
+  const todo = all
     .filter((c) => c.step % flags.eval_every_steps === 0 && !done.has(c.step))
     .sort((a, b) => a.step - b.step);
   if (!todo.length) {
     io.out('nothing to evaluate: every checkpoint at a multiple of --eval_every_steps is in eval.jsonl\n');
     return [];
   }
+  const release = dir.open('gan eval');
+  try {
+    return await evaluateTodo(dir, todo, flags, io, logger);
+  } finally {
+    release();
+  }
+}
+
+async function evaluateTodo(dir: RunDir, todo: Array<{ step: number; dir: string }>, flags: EvalFlags, io: Io, logger: ReturnType<typeof loggerFor>): Promise<number[]> {
   return withRebuiltRun(dir, flags.data_dir ?? null, logger, async (built) => {
   const evaluated: number[] = [];
   for (const c of todo) {

@@ -1,5 +1,6 @@
 /** `gan sample --checkpoint PATH --n 64 --out grid.png`: a grid from a trained generator. */
 import { Command } from 'commander';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { isNoiseSampler, isTranslator, Rng } from '@cgan/models';
@@ -9,7 +10,8 @@ import { CheckpointStore, disposeCheckpoint } from '../run/checkpoint';
 import { writeGrid } from '../run/images';
 import { RunDir } from '../run/run_dir';
 import { collectRngs, restoreState } from '../run/state';
-import { positiveInt, withRebuiltRun, runDirOfCheckpoint } from './common';
+import { integer, positiveInt, withRebuiltRun, runDirOfCheckpoint } from './common';
+import { checkTensorSize } from '../run/budget';
 
 export interface SampleFlags {
   checkpoint: string;
@@ -23,6 +25,9 @@ export interface SampleFlags {
 export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string> {
   const logger = loggerFor(io);
   if (!flags.checkpoint) throw new RunError('--checkpoint is required.', 'pass a run directory or RUN/checkpoints/ckpt-<step>');
+  if (fs.existsSync(flags.out) && fs.statSync(flags.out).isDirectory()) {
+    throw new RunError(`--out '${flags.out}' is a folder.`, `name a PNG file, e.g. --out ${path.join(flags.out, 'samples.png')}`);
+  }
   const dir = new RunDir(runDirOfCheckpoint(flags.checkpoint));
   return withRebuiltRun(dir, flags.data_dir ?? null, logger, async (built) => {
   const ckpt = CheckpointStore.resolve(path.resolve(flags.checkpoint) === path.resolve(dir.root) ? dir.root : flags.checkpoint);
@@ -41,6 +46,10 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   }
   // The GAN draws z from its streams; --seed picks a position in them far from training's.
   const info = built.dataset.info;
+  checkTensorSize('--n', flags.n, info.imageShape.reduce((a, b) => a * b, 1), `images of ${info.imageShape.join('x')}`);
+  if (flags.label !== undefined && !(gan.conditional && info.numClasses > 0)) {
+    throw new RunError(`--label ${flags.label} was given, but this GAN is not conditional: it cannot be told which class to draw.`, 'drop --label (or train a conditional GAN)');
+  }
   const offset = 2 ** 40 + new Rng((flags.seed ?? 0) >>> 0).int(2 ** 30);
   for (const r of collectRngs(built.gan, built.rng).values()) r.setState({ seed: r.seed, counter: offset });
   const z = gan.sampleZ(flags.n);
@@ -67,8 +76,8 @@ export function registerSample(program: Command, io: Io, run: (p: Promise<unknow
     .requiredOption('--checkpoint <path>', 'run directory (newest checkpoint) or RUN/checkpoints/ckpt-<step>')
     .option('--n <n>', 'number of samples', positiveInt('--n'), 64)
     .option('--out <file>', 'output PNG', 'samples.png')
-    .option('--seed <seed>', 'seed of the z draw', (v) => Number(v), 0)
-    .option('--label <k>', 'class of every sample (conditional GANs; default: cycle through classes)', (v) => Number(v))
+    .option('--seed <seed>', 'seed of the z draw (an integer)', integer('--seed'), 0)
+    .option('--label <k>', 'class of every sample (conditional GANs; default: cycle through classes)', integer('--label'))
     .option('--data_dir <dir>', 'where datasets are looked for')
     .action((opts: SampleFlags) => run(sampleCommand(opts, io)));
 }

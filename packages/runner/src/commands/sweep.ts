@@ -17,13 +17,14 @@ import { Io } from '../io';
 import { registerSweepConfigurables } from '../sweep/configurables';
 import { SweepError } from '../sweep/errors';
 import { loadSweep, LoadedSweep } from '../sweep/load';
-import { runLocal } from '../sweep/local';
+import { runLocal, TrialEvent } from '../sweep/local';
 import { newestOperativeConfig } from '../sweep/metrics';
 import { makeView, watch } from '../sweep/progress';
-import { defaultQueueName, enqueueTrials, parseQueueUrl, queueStates, runWorker } from '../sweep/queue';
+import { checkRedis, defaultQueueName, enqueueTrials, parseQueueUrl, queueStates, RedisTarget, runWorker, vanishedError, vanishedTrials } from '../sweep/queue';
 import { bestRow, collectResults, resultsTable, shortText, writeResults } from '../sweep/results';
 import { writeReport } from '../sweep/report';
-import { readStatus, toRecord, TrialRecord, trialDir, writePlan, writeStatus } from '../sweep/state';
+import { ensureSweepDir, readStatus, toRecord, TrialRecord, trialDir, writePlan, writeStatus } from '../sweep/state';
+import { lockDirectory } from '../run/lock';
 import { processTrialRunner, resolveTrialCommand } from '../sweep/trial_process';
 import { collect, positiveInt } from './common';
 
@@ -57,6 +58,7 @@ interface RunFlags {
   detach?: boolean;
   lock_duration_ms: number;
   stalled_interval_ms: number;
+  redis_timeout_ms: number;
   search_path: string[];
 }
 
@@ -75,8 +77,21 @@ async function runCommand(file: string, flags: RunFlags, io: Io): Promise<void> 
   const trials = sweep.trials.map((t) => toRecord(t, sweep.file));
   const target = flags.queue ? parseQueueUrl(flags.queue) : undefined;
   const name = flags.queue_name ?? defaultQueueName(sweepDir);
-  writePlan(sweepDir, { sweepFile: sweep.file, keys: sweep.keys, trials, metric: sweep.spec.metric, mode: sweep.spec.mode, queue: target ? { url: target.url, name } : undefined });
+  // Everything that can be checked is checked before the sweep directory is touched.
   const command = resolveTrialCommand(flags.trial_command);
+  if (target) await checkRedis(target);
+  ensureSweepDir(sweepDir);
+  // One `gan sweep run` per sweep directory, local or --queue (workers lock each trial's run directory).
+  const release = lockDirectory(sweepDir, `gan sweep run${target ? ' --queue' : ''}`, 'sweep directory');
+  try {
+    await runLocked(sweepDir, sweep, trials, target, name, command, flags, io);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(sweepDir: string, sweep: LoadedSweep, trials: TrialRecord[], target: RedisTarget | undefined, name: string, command: string[], flags: RunFlags, io: Io): Promise<void> {
+  writePlan(sweepDir, { sweepFile: sweep.file, keys: sweep.keys, trials, metric: sweep.spec.metric, mode: sweep.spec.mode, queue: target ? { url: target.url, name } : undefined });
   const { signal, dispose } = abortOnSignals();
   const view = makeView(io.progressStream, (s) => io.err(s));
   const views = trials.map((t) => ({ id: t.id, label: label(t) }));
@@ -85,12 +100,17 @@ async function runCommand(file: string, flags: RunFlags, io: Io): Promise<void> 
       const workers = flags.workers ?? os.cpus().length;
       io.err(`sweep: ${trials.length} trials in ${sweepDir}, ${workers} local worker${workers === 1 ? '' : 's'}\n`);
       let finished = false;
-      const running = runLocal({ sweepDir, trials, runner: processTrialRunner(command), workers, maxAttempts: flags.max_attempts, retryFailed: flags.retry_failed, signal }).finally(() => {
+      // Failure reasons as runLocal saw them (status.json may be the very file that could not be written).
+      const errors = new Map<string, string>();
+      const onEvent = (e: TrialEvent) => {
+        if (e.type === 'failed') errors.set(e.id, e.error);
+      };
+      const running = runLocal({ sweepDir, trials, runner: processTrialRunner(command), workers, maxAttempts: flags.max_attempts, retryFailed: flags.retry_failed, signal, onEvent }).finally(() => {
         finished = true;
       });
       await watch(sweepDir, views, view, { isFinished: () => finished, signal });
       const summary = await running;
-      report(io, sweepDir, summary.done.length, summary.failed, summary.skipped.length, summary.interrupted);
+      report(io, sweepDir, summary.done.length, summary.failed, summary.skipped.length, summary.interrupted, errors);
       return;
     }
     const enq = await enqueueTrials(target, name, sweepDir, trials, { maxAttempts: flags.max_attempts, retryFailed: flags.retry_failed });
@@ -102,18 +122,41 @@ async function runCommand(file: string, flags: RunFlags, io: Io): Promise<void> 
     const children: ChildProcess[] = [];
     for (let i = 0; i < (flags.workers ?? 0); i++) {
       const args = [path.resolve(__dirname, '../../bin/gan.js'), 'sweep', 'worker', '--queue', target.url, '--sweep_dir', sweepDir, '--queue_name', name, '--exit_when_done',
-        '--lock_duration_ms', String(flags.lock_duration_ms), '--stalled_interval_ms', String(flags.stalled_interval_ms), ...(flags.trial_command ? ['--trial_command', flags.trial_command] : [])];
+        '--lock_duration_ms', String(flags.lock_duration_ms), '--stalled_interval_ms', String(flags.stalled_interval_ms), '--redis_timeout_ms', String(flags.redis_timeout_ms), ...(flags.trial_command ? ['--trial_command', flags.trial_command] : [])];
       children.push(spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: process.env }));
     }
     const ids = trials.map((t) => t.id);
     let lastQueueCheck = 0;
+    let redisDownSince = 0;
+    let lost: SweepError | null = null;
     const final = await watch(sweepDir, views, view, {
       signal,
       isFinished: async (vs) => {
         if (Date.now() - lastQueueCheck > 2000) {
           // Jobs BullMQ gave up on without a worker noting it (e.g. stalled too often).
           lastQueueCheck = Date.now();
-          const states = await queueStates(target, name, ids).catch(() => new Map());
+          const states = await withinMs(queueStates(target, name, ids), 5000).then(
+            (m) => {
+              redisDownSince = 0;
+              return m;
+            },
+            () => {
+              redisDownSince ||= Date.now();
+              return null;
+            },
+          );
+          if (!states) {
+            if (Date.now() - redisDownSince > flags.redis_timeout_ms) {
+              lost = new SweepError(`Lost the connection to Redis at ${target.url} for ${Math.round((Date.now() - redisDownSince) / 1000)} s.`, 'start redis-server again, then run the same command again (finished trials are kept, interrupted ones resume)');
+              return true;
+            }
+            return false;
+          }
+          const gone = vanishedTrials(sweepDir, ids, states);
+          if (gone.length) {
+            lost = vanishedError(sweepDir, target.url, gone);
+            return true;
+          }
           for (const [id, s] of states) {
             const st = readStatus(sweepDir, id);
             if (s.state === 'failed' && st && st.state !== 'failed' && st.state !== 'done') writeStatus(sweepDir, id, { ...st, state: 'failed', error: s.failedReason ?? 'failed' });
@@ -123,6 +166,7 @@ async function runCommand(file: string, flags: RunFlags, io: Io): Promise<void> 
       },
     });
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    if (lost) throw lost;
     // Like a local run, report what this run did: trials finished earlier are only counted.
     const earlier = new Set(enq.skipped);
     const failed = final.filter((v) => v.state === 'failed' && !earlier.has(v.id)).map((v) => v.id);
@@ -132,11 +176,26 @@ async function runCommand(file: string, flags: RunFlags, io: Io): Promise<void> 
   }
 }
 
-function report(io: Io, sweepDir: string, done: number, failed: string[], skipped: number, interrupted: boolean): void {
+function readStatusQuiet(sweepDir: string, id: string) {
+  try {
+    return readStatus(sweepDir, id);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `p`, or a rejection after `ms` (a Redis command waits forever while Redis is down). */
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer));
+}
+
+function report(io: Io, sweepDir: string, done: number, failed: string[], skipped: number, interrupted: boolean, errors = new Map<string, string>()): void {
   io.err(`sweep: ${done} trials done, ${failed.length} failed, ${skipped} skipped (finished earlier)${interrupted ? '; interrupted: run the same command again to resume' : ''}\n`);
-  for (const id of failed) io.err(`  failed: ${id}: ${(readStatus(sweepDir, id)?.error ?? '').split('\n')[0]} (log: ${path.join(trialDir(sweepDir, id), 'trial.log')})\n`);
+  for (const id of failed) io.err(`  failed: ${id}: ${(readStatusQuiet(sweepDir, id)?.error ?? errors.get(id) ?? '').split('\n')[0]} (log: ${path.join(trialDir(sweepDir, id), 'trial.log')})\n`);
   io.err(`results: gan sweep results ${sweepDir}\n`);
   if (failed.length) process.exitCode = 1;
+  if (interrupted) process.exitCode = 130;
 }
 
 function sweepDirArg(dir: string): string {
@@ -184,6 +243,7 @@ export function registerSweep(program: Command, io: Io, run: Run): void {
     .option('--detach', 'with --queue: enqueue and return without waiting')
     .option('--lock_duration_ms <ms>', 'queue: a dead worker\'s trial is retried after this long', ms('--lock_duration_ms'), 30000)
     .option('--stalled_interval_ms <ms>', 'queue: how often workers look for stalled trials', ms('--stalled_interval_ms'), 30000)
+    .option('--redis_timeout_ms <ms>', 'queue: stop with an error when Redis stays unreachable this long', ms('--redis_timeout_ms'), 30000)
     .option('-I, --search_path <dir>', 'directory searched for included files (repeatable)', collect, [])
     .action((file: string, o: RunFlags) => run(runCommand(file, o, io)));
 
@@ -197,12 +257,13 @@ export function registerSweep(program: Command, io: Io, run: Run): void {
     .option('--trial_command <cmd>', `command that runs a trial (default: this gan's train; env GAN_SWEEP_TRIAL_COMMAND)`)
     .option('--lock_duration_ms <ms>', 'job lock duration', ms('--lock_duration_ms'), 30000)
     .option('--stalled_interval_ms <ms>', 'stalled-job check interval', ms('--stalled_interval_ms'), 30000)
-    .action((o: { queue: string; sweep_dir: string; queue_name?: string; exit_when_done?: boolean; trial_command?: string; lock_duration_ms: number; stalled_interval_ms: number }) =>
+    .option('--redis_timeout_ms <ms>', 'stop with an error when Redis stays unreachable this long', ms('--redis_timeout_ms'), 30000)
+    .action((o: { queue: string; sweep_dir: string; queue_name?: string; exit_when_done?: boolean; trial_command?: string; lock_duration_ms: number; stalled_interval_ms: number; redis_timeout_ms: number }) =>
       run(
         (async () => {
           const target = parseQueueUrl(o.queue);
           const sweepDir = path.resolve(o.sweep_dir);
-          fs.mkdirSync(sweepDir, { recursive: true });
+          ensureSweepDir(sweepDir);
           const name = o.queue_name ?? defaultQueueName(sweepDir);
           const { signal, dispose } = abortOnSignals();
           io.err(`worker ${process.pid}: queue '${name}' at ${target.url}, sweep dir ${sweepDir}\n`);
@@ -210,10 +271,11 @@ export function registerSweep(program: Command, io: Io, run: Run): void {
             const r = await runWorker({
               target, name, sweepDir, signal, exitWhenDone: o.exit_when_done,
               runner: processTrialRunner(resolveTrialCommand(o.trial_command)),
-              lockDurationMs: o.lock_duration_ms, stalledIntervalMs: o.stalled_interval_ms,
+              lockDurationMs: o.lock_duration_ms, stalledIntervalMs: o.stalled_interval_ms, redisTimeoutMs: o.redis_timeout_ms,
               log: (l) => io.err(`worker ${process.pid}: ${l}\n`),
             });
-            io.err(`worker ${process.pid}: ran ${r.ran} trial attempt${r.ran === 1 ? '' : 's'}\n`);
+            io.err(`worker ${process.pid}: ran ${r.ran} trial attempt${r.ran === 1 ? '' : 's'}${signal.aborted ? '; interrupted' : ''}\n`);
+            // A worker told to stop (SIGTERM from its supervisor) stops cleanly: exit 0, its trial requeued.
           } finally {
             dispose();
           }

@@ -6,6 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { config } from '@cgan/config-lang';
+import { evaluateGan, loadFeatureExtractor } from '@cgan/models';
 import { asConfigProblem, RunError } from '../errors';
 import { operativeConfigStr } from '../gin';
 import { Io, loggerFor, processIo } from '../io';
@@ -13,7 +14,7 @@ import { diffBindings, effectiveBindings, showValue } from '../run/effective';
 import { makeProgress } from '../run/progress';
 import { gitCommit, isScheduleBinding, packageVersions, RunDir, RunJson } from '../run/run_dir';
 import { Schedule, Trainer, TrainOptions, TrainResult } from '../run/trainer';
-import { requireEvaluator } from '../evaluation';
+import { findEvaluator, requireEvaluator } from '../evaluation';
 import { buildRun, BuiltRun, disposeRun, TOKENS } from '../wiring/container';
 import { ignoredBindings } from '../wiring/run_config';
 import { collect, positiveInt } from './common';
@@ -51,7 +52,7 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
   if (flags.schedule !== 'train') requireEvaluator();
 
   if (flags.dry_run) return dryRun(flags, io, logger);
-  const previousRun = flags.model_dir ? new RunDir(flags.model_dir).readRunJson() : null;
+  const previousRun = flags.model_dir ? new RunDir(flags.model_dir).previousRun() : null;
   const built = await buildRun(
     { reuseSeed: previousRun?.seed ?? null, ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: false },
     logger,
@@ -103,7 +104,7 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
   warnAboutConfig(built, logger);
 
   const dir = flags.model_dir ? new RunDir(flags.model_dir) : null;
-  const previous = dir?.readRunJson() ?? null;
+  const previous = dir?.previousRun() ?? null;
   if (previous) {
     const before = previous.effective_bindings ?? {};
     const d = diffBindings(before, effective);
@@ -120,8 +121,19 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
 
   await asConfigProblem('Could not build the networks', () => built.gan.build());
   config.finalize();
+  // Evaluation needs its feature extractor (e.g. a trained classifier): fail now, not after training.
+  // (Only for the built-in evaluator: an installed one brings its own.)
+  if (flags.schedule !== 'train' && findEvaluator() === evaluateGan) await asConfigProblem(`--schedule ${flags.schedule} cannot evaluate`, () => loadFeatureExtractor(built.dataset.info.name), 'train the classifier first (gan train_classifier), set metrics.feature_extractor, or use --schedule train');
 
-  dir!.ensure();
+  const release = dir!.open('gan train');
+  try {
+    return await trainOpened(built, flags, io, hooks, logger, dir!, previous, effective);
+  } finally {
+    release();
+  }
+}
+
+async function trainOpened(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'>, logger: ReturnType<typeof loggerFor>, dir: RunDir, previous: RunJson | null, effective: Record<string, string>): Promise<TrainResult> {
   const latestStep = dir!.checkpoints.list()[0]?.step ?? 0;
   const runJson: RunJson = {
     format: 'cgan-run/1',

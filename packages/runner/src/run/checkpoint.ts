@@ -12,7 +12,10 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { RunError } from '../errors';
 
-export const CHECKPOINT_FORMAT = 'cgan-checkpoint/1';
+/** /2 adds `manifest_sha256`; /1 checkpoints (no manifest hash) still load, checked for structure. */
+export const CHECKPOINT_FORMAT = 'cgan-checkpoint/2';
+const READABLE_FORMATS = ['cgan-checkpoint/1', CHECKPOINT_FORMAT];
+const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
 const DIR_RE = /^ckpt-(\d+)$/;
 
 export interface TensorEntry {
@@ -32,6 +35,38 @@ export interface CheckpointManifest {
   bytes: number;
   /** Anything JSON the runner needs to resume exactly: RNG state, data position, ... */
   state: Record<string, unknown>;
+  /** SHA-256 of this manifest's JSON without this field (see manifestHash). */
+  manifest_sha256?: string;
+}
+
+/** The hash that covers the manifest itself: its canonical JSON without `manifest_sha256`. */
+export function manifestHash(m: CheckpointManifest): string {
+  const { manifest_sha256: _, ...rest } = m;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+/**
+ * Checks a manifest's tensor table against weights.bin's size: known dtypes, integer shapes,
+ * each length equal to its shape's size, ranges back to back from 0 to `bytes`. Returns the
+ * first problem, or null.
+ */
+function tableProblem(m: CheckpointManifest): string | null {
+  let expected = 0;
+  for (const [group, entries] of Object.entries(m.groups)) {
+    if (!Array.isArray(entries)) return `group '${group}' is not a list`;
+    for (const e of entries) {
+      const what = `tensor '${e?.name}' (${group})`;
+      if (!e || typeof e.name !== 'string') return `a ${group} entry has no name`;
+      const per = BYTES_PER_ELEMENT[e.dtype];
+      if (!per) return `${what} has unknown dtype ${JSON.stringify(e.dtype)}`;
+      if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) return `${what} has an invalid shape ${JSON.stringify(e.shape)}`;
+      const size = e.shape.reduce((a, b) => a * b, 1);
+      if (e.length !== size * per) return `${what} has length ${e.length}, its shape [${e.shape}] and dtype ${e.dtype} need ${size * per}`;
+      if (e.offset !== expected) return `${what} starts at byte ${e.offset}, expected ${expected}`;
+      expected += e.length;
+    }
+  }
+  return expected === m.bytes ? null : `the tensors cover ${expected} bytes, the manifest says ${m.bytes}`;
 }
 
 export interface CheckpointData {
@@ -86,7 +121,7 @@ export class CheckpointStore {
 
   /** Complete checkpoint folders, newest first (no validation). */
   list(): Array<{ step: number; dir: string }> {
-    if (!fs.existsSync(this.root)) return [];
+    if (!fs.existsSync(this.root) || !fs.statSync(this.root).isDirectory()) return [];
     return fs
       .readdirSync(this.root)
       .map((n) => ({ m: DIR_RE.exec(n), n }))
@@ -125,6 +160,7 @@ export class CheckpointStore {
       bytes: weights.length,
       state: data.state,
     };
+    manifest.manifest_sha256 = manifestHash(manifest);
     const finalDir = path.join(this.root, checkpointName(data.step));
     const tmp = path.join(this.root, `.tmp-${checkpointName(data.step)}-${process.pid}`);
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -142,13 +178,40 @@ export class CheckpointStore {
       fs.renameSync(tmp, finalDir);
     }
     fsyncPath(this.root);
+    this.good.add(finalDir);
     if (keepMax > 0) this.prune(keepMax);
     return finalDir;
   }
 
-  /** Keeps the newest `keepMax` checkpoints. */
+  /** Folders already verified by this process (or written by it). */
+  private readonly good = new Set<string>();
+
+  /** Whether a checkpoint folder loads (verified fully once per process). */
+  isLoadable(dir: string): boolean {
+    if (this.good.has(dir)) return true;
+    try {
+      disposeCheckpoint(this.read(dir));
+      return true;
+    } catch (e) {
+      if (e instanceof CorruptCheckpointError) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Keeps the newest `keepMax` loadable checkpoints and deletes older ones. Damaged folders
+   * never count (so they cannot push the good ones out); they are left for the user to inspect.
+   */
   prune(keepMax: number): void {
-    for (const c of this.list().slice(keepMax)) fs.rmSync(c.dir, { recursive: true, force: true });
+    let kept = 0;
+    for (const c of this.list()) {
+      if (kept < keepMax) {
+        if (this.isLoadable(c.dir)) kept++;
+      } else if (this.isLoadable(c.dir)) {
+        fs.rmSync(c.dir, { recursive: true, force: true });
+        this.good.delete(c.dir);
+      }
+    }
   }
 
   private removeTemporaries(): void {
@@ -157,38 +220,62 @@ export class CheckpointStore {
     }
   }
 
-  /** Reads and verifies one checkpoint folder; throws CorruptCheckpointError naming the file. */
+  /**
+   * Reads and verifies one checkpoint folder: the manifest's own hash, its tensor table, the
+   * step against the folder name, weights.bin's size and SHA-256. Any failure is a
+   * CorruptCheckpointError naming the file, so callers can fall back to an earlier checkpoint.
+   */
   read(dir: string): CheckpointData {
     const mfile = path.join(dir, 'manifest.json');
     const wfile = path.join(dir, 'weights.bin');
-    if (!fs.existsSync(mfile)) throw new CorruptCheckpointError(mfile, 'the file is missing');
     let manifest: CheckpointManifest;
     try {
       manifest = JSON.parse(fs.readFileSync(mfile, 'utf8'));
     } catch (e) {
-      throw new CorruptCheckpointError(mfile, `it is not valid JSON (${(e as Error).message})`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CorruptCheckpointError(mfile, code === 'ENOENT' ? 'the file is missing' : code ? `it cannot be read (${code})` : `it is not valid JSON (${(e as Error).message})`);
     }
-    if (manifest?.format !== CHECKPOINT_FORMAT || typeof manifest.step !== 'number' || typeof manifest.groups !== 'object') {
+    if (!READABLE_FORMATS.includes(manifest?.format) || typeof manifest.step !== 'number' || !manifest.groups || typeof manifest.groups !== 'object') {
       throw new CorruptCheckpointError(mfile, `it is not a ${CHECKPOINT_FORMAT} manifest`);
     }
-    if (!fs.existsSync(wfile)) throw new CorruptCheckpointError(wfile, 'the file is missing');
-    const weights = fs.readFileSync(wfile);
+    if (manifest.format !== 'cgan-checkpoint/1' && manifest.manifest_sha256 !== manifestHash(manifest)) {
+      throw new CorruptCheckpointError(mfile, 'it was modified after it was written (its manifest_sha256 does not match)');
+    }
+    const folderStep = DIR_RE.exec(path.basename(dir));
+    if (folderStep && Number(folderStep[1]) !== manifest.step) {
+      throw new CorruptCheckpointError(mfile, `it says step ${manifest.step}, its folder ${path.basename(dir)} says ${Number(folderStep[1])}`);
+    }
+    const problem = tableProblem(manifest);
+    if (problem) throw new CorruptCheckpointError(mfile, problem);
+    let weights: Buffer;
+    try {
+      weights = fs.readFileSync(wfile);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CorruptCheckpointError(wfile, code === 'ENOENT' ? 'the file is missing' : `it cannot be read (${code ?? (e as Error).message})`);
+    }
     if (weights.length !== manifest.bytes) {
       throw new CorruptCheckpointError(wfile, `it has ${weights.length} bytes, the manifest says ${manifest.bytes}`);
     }
     const sha = createHash('sha256').update(weights).digest('hex');
     if (sha !== manifest.sha256) throw new CorruptCheckpointError(wfile, 'its SHA-256 does not match the manifest');
     const groups: Record<string, Map<string, tf.Tensor>> = {};
-    for (const [group, entries] of Object.entries(manifest.groups)) {
-      const m = new Map<string, tf.Tensor>();
-      for (const e of entries) {
-        const bytes = weights.subarray(e.offset, e.offset + e.length);
-        const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-        const values = e.dtype === 'float32' ? new Float32Array(ab) : e.dtype === 'int32' ? new Int32Array(ab) : new Uint8Array(ab);
-        m.set(e.name, tf.tensor(values, e.shape, e.dtype));
+    try {
+      for (const [group, entries] of Object.entries(manifest.groups)) {
+        const m = new Map<string, tf.Tensor>();
+        groups[group] = m;
+        for (const e of entries) {
+          const bytes = weights.subarray(e.offset, e.offset + e.length);
+          const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+          const values = e.dtype === 'float32' ? new Float32Array(ab) : e.dtype === 'int32' ? new Int32Array(ab) : new Uint8Array(ab);
+          m.set(e.name, tf.tensor(values, e.shape, e.dtype));
+        }
       }
-      groups[group] = m;
+    } catch (e) {
+      disposeCheckpoint({ step: manifest.step, groups, state: {} });
+      throw new CorruptCheckpointError(mfile, `its tensors cannot be rebuilt (${(e as Error).message})`);
     }
+    this.good.add(dir);
     return { step: manifest.step, groups, state: manifest.state ?? {} };
   }
 

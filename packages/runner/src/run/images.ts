@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { PNG } from 'pngjs';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeAtomic } from './run_dir';
 
 export interface GridOptions {
   /** Columns; default ceil(sqrt(n)). */
@@ -54,9 +55,7 @@ export function gridPng(images: tf.Tensor4D, opts: GridOptions = {}): Buffer {
 /** Writes atomically (temp + rename) so a reader never sees half a PNG. */
 export function writeGrid(file: string, images: tf.Tensor4D, opts?: GridOptions): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, gridPng(images, opts));
-  fs.renameSync(tmp, file);
+  writeAtomic(file, gridPng(images, opts));
 }
 
 export function readPngSize(file: string): { width: number; height: number } {

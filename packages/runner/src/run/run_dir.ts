@@ -7,12 +7,14 @@
  *   samples/step-<N>.png         EMA generator on fixed z (./images)
  *   report.html                  curves and latest samples (./report)
  *   eval.jsonl                   evaluation results (written by the evaluation hook)
+ *   .lock                        who is writing here now (./lock): train and eval take it
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RunError } from '../errors';
+import { fileSystemError, RunError } from '../errors';
 import { CheckpointStore } from './checkpoint';
+import { lockDirectory } from './lock';
 import { MetricsLog } from './metrics_log';
 
 export interface RunJson {
@@ -70,9 +72,32 @@ export class RunDir {
 
   ensure(): void {
     if (fs.existsSync(this.root) && !fs.statSync(this.root).isDirectory()) {
-      throw new RunError(`--model_dir '${this.root}' exists and is not a folder.`);
+      throw new RunError(`--model_dir '${this.root}' exists and is not a folder.`, 'pass a folder (it is created when missing)');
     }
-    fs.mkdirSync(path.join(this.root, 'samples'), { recursive: true });
+    try {
+      fs.mkdirSync(path.join(this.root, 'samples'), { recursive: true });
+    } catch (e) {
+      throw fileSystemError(e, `--model_dir ${this.root}`) ?? e;
+    }
+  }
+
+  /**
+   * Creates the directory if needed and takes its lock (see ./lock) for `command`; returns the
+   * release function. Every command that writes into a run directory opens it this way.
+   */
+  open(command: string): () => void {
+    this.ensure();
+    return lockDirectory(this.root, command, 'run directory');
+  }
+
+  /** Whether any step was ever completed here (a checkpoint, an operative config or a metric). */
+  hasProgress(): boolean {
+    if (this.checkpoints.list().length || this.operativeConfigs().length) return true;
+    try {
+      return fs.statSync(this.metrics.file).size > 0;
+    } catch {
+      return false;
+    }
   }
 
   readRunJson(): RunJson | null {
@@ -82,6 +107,14 @@ export class RunDir {
     } catch (e) {
       throw new RunError(`${this.runJsonPath} is not valid JSON (${(e as Error).message}).`, 'restore it from a backup, or use another --model_dir');
     }
+  }
+
+  /**
+   * The run.json of a run that made progress; null for a fresh directory or one whose run
+   * stopped before its first step (nothing there to protect, so no --force is needed).
+   */
+  previousRun(): RunJson | null {
+    return this.hasProgress() ? this.readRunJson() : null;
   }
 
   writeRunJson(r: RunJson): void {
@@ -96,7 +129,7 @@ export class RunDir {
 
   /** operative_config-<step>.gin files, newest (highest step) first. */
   operativeConfigs(): Array<{ step: number; file: string }> {
-    if (!fs.existsSync(this.root)) return [];
+    if (!fs.existsSync(this.root) || !fs.statSync(this.root).isDirectory()) return [];
     return fs
       .readdirSync(this.root)
       .map((n) => ({ n, m: /^operative_config-(\d+)\.gin$/.exec(n) }))
@@ -106,10 +139,16 @@ export class RunDir {
   }
 }
 
+/** Writes through a temporary file renamed into place; on failure nothing is left behind. */
 export function writeAtomic(file: string, text: string | Buffer): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw fileSystemError(e) ?? e;
+  }
 }
 
 function pkgVersion(name: string): string | undefined {

@@ -28,6 +28,7 @@ export function registerSweepConfigurables(): void {
       random_seed: { default: 0, type: t.int, doc: 'seed of the random sampling' },
       seeds: { default: null, type: t.optional(t.list(t.int)), doc: 'training seeds: a dimension crossed with every trial' },
       seed_binding: { default: 'runtime.seed', type: t.string, doc: 'the binding that receives each seed' },
+      max_trials: { default: 10000, type: t.int, doc: 'refuse to plan more trials than this (raise it explicitly for huge sweeps)' },
       metric: { default: null, type: t.optional(t.string), doc: 'default metric for `gan sweep results/best`' },
       mode: { default: null, type: t.optional(t.oneOf('min', 'max')), doc: "'min' or 'max' for the metric" },
     },

@@ -23,7 +23,7 @@ export function loadSweep(file: string, opts: { searchPaths?: string[] } = {}): 
   const cfg = new Config();
   const all: ConfigError[] = [...errors, ...applyStatements(statements, { collectErrors: true }, cfg)];
   const base = statements.filter((s) => !(s.kind === 'binding' && s.selector === SWEEP_CONFIGURABLE && !s.scope));
-  all.push(...checkReferences(base, cfg));
+  for (const e of checkReferences(base, cfg)) all.push(e);
   if (all.length) throw new ConfigErrors(all);
   const spec = readSweepSpec(cfg, abs);
   return { file: abs, spec, trials: planTrials(spec), keys: sweptKeys(spec) };

@@ -4,9 +4,8 @@
  * checkpoints), a failing trial is retried up to `maxAttempts` times and then marked failed
  * with its error while the others go on.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { SweepError } from './errors';
+import { formatError } from '../errors';
+import { lockDirectory } from '../run/lock';
 import { readStatus, TrialRecord, trialDir, workerName, writeStatus } from './state';
 import { TrialResult, TrialRunner } from './trial_process';
 
@@ -37,35 +36,11 @@ export interface LocalRunSummary {
   interrupted: boolean;
 }
 
-/** One local run per sweep directory at a time: `DIR/.lock` holds the owner's pid. */
-function takeLock(sweepDir: string): () => void {
-  const lock = path.join(sweepDir, '.lock');
-  for (let i = 0; i < 2; i++) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lock, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(fs.readFileSync(lock, 'utf8'));
-      let alive = false;
-      try {
-        process.kill(pid, 0);
-        alive = pid !== process.pid;
-      } catch {
-        alive = false;
-      }
-      if (alive) throw new SweepError(`Another 'gan sweep run' (pid ${pid}) is using ${sweepDir}.`, `wait for it, stop it, or use another --sweep_dir (remove ${lock} if that process is not a sweep)`);
-      fs.rmSync(lock, { force: true });
-    }
-  }
-  throw new SweepError(`Could not lock ${sweepDir}.`, `remove ${lock}`);
-}
-
 export async function runLocal(opts: LocalRunOptions): Promise<LocalRunSummary> {
   const maxAttempts = opts.maxAttempts ?? 3;
   const emit = opts.onEvent ?? (() => {});
   const summary: LocalRunSummary = { done: [], failed: [], skipped: [], interrupted: false };
-  const release = takeLock(opts.sweepDir);
+  const release = lockDirectory(opts.sweepDir, 'gan sweep run', 'sweep directory');
   try {
     const pending: Array<{ trial: TrialRecord; attempt: number }> = [];
     for (const trial of opts.trials) {
@@ -80,7 +55,23 @@ export async function runLocal(opts: LocalRunOptions): Promise<LocalRunSummary> 
       pending.push({ trial, attempt: 1 });
       emit({ type: 'queued', id: trial.id });
     }
+    // A trial whose bookkeeping fails (its directory unwritable, the disk full) is reported
+    // failed with that one-line reason; the other trials go on.
     const runOne = async (trial: TrialRecord, attempt: number): Promise<void> => {
+      try {
+        await runAttempt(trial, attempt);
+      } catch (e) {
+        const error = formatError(e).replace(/^error: /, '').split('\n')[0];
+        try {
+          writeStatus(opts.sweepDir, trial.id, { ...(readStatus(opts.sweepDir, trial.id) ?? { attempts: attempt }), state: 'failed', error });
+        } catch {
+          /* the same fault; reported below */
+        }
+        summary.failed.push(trial.id);
+        emit({ type: 'failed', id: trial.id, error, attempts: attempt });
+      }
+    };
+    const runAttempt = async (trial: TrialRecord, attempt: number): Promise<void> => {
       const prev = readStatus(opts.sweepDir, trial.id) ?? { state: 'queued', attempts: 0 };
       const startedAt = new Date().toISOString();
       writeStatus(opts.sweepDir, trial.id, { ...prev, state: 'running', attempts: prev.attempts + 1, startedAt, worker: workerName(), error: undefined });

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Job, Queue, WaitingError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { SweepError } from './errors';
-import { readStatus, readTrial, TrialRecord, trialDir, workerName, writeStatus } from './state';
+import { readManifest, readStatus, readTrial, TrialRecord, trialDir, workerName, writeStatus } from './state';
 import { TrialRunner } from './trial_process';
 
 export interface RedisTarget {
@@ -50,10 +50,46 @@ function connectionOptions(t: RedisTarget) {
   return { host: t.host, port: t.port, db: t.db, username: t.username, password: t.password, tls: t.tls ? {} : undefined };
 }
 
+/** A Queue whose connection errors are ours to report (BullMQ prints a stack for unheard ones). */
+function openQueue<T = unknown>(name: string, t: RedisTarget, onError: (e: Error) => void = () => undefined): Queue<T> {
+  const q = new Queue<T>(name, { connection: connectionOptions(t) });
+  q.on('error', onError);
+  return q;
+}
+
+/** Closes a BullMQ object, giving up (and dropping its connection) when Redis does not answer. */
+async function closeWithin(o: { close(force?: boolean): Promise<void>; disconnect(): Promise<void> }, ms = 3000, force = false): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    o.close(force).then(() => false, () => true),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(true), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) await within(o.disconnect(), 1000, 'a disconnect').catch(() => undefined);
+}
+
+/** `p`, or a rejection after `ms` (ioredis queues commands while disconnected, forever). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** An error message without its trailing period (ioredis ends some with one). */
+const reason = (e: unknown) => ((e as Error)?.message || String(e)).replace(/\.+$/, '');
+
 /** Fails fast, naming the URL, when Redis cannot be reached (instead of retrying forever). */
 export async function checkRedis(t: RedisTarget, timeoutMs = 3000): Promise<void> {
   const client = new IORedis({ ...connectionOptions(t), lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
-  client.on('error', () => {});
+  // The first connection error says why (ECONNREFUSED, ENOTFOUND, ...); later ones only "closed".
+  let first: Error | undefined;
+  client.on('error', (e) => (first ??= e));
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -66,7 +102,7 @@ export async function checkRedis(t: RedisTarget, timeoutMs = 3000): Promise<void
       }),
     ]);
   } catch (e) {
-    throw new SweepError(`Cannot reach Redis at ${t.url}: ${(e as Error).message || String(e)}.`, 'start redis-server there (or check host, port and password), then run the command again');
+    throw new SweepError(`Cannot reach Redis at ${t.url}: ${reason(first ?? e)}.`, 'start redis-server there (or check host, port and password), then run the command again');
   } finally {
     if (timer) clearTimeout(timer);
     client.disconnect();
@@ -107,7 +143,7 @@ export async function enqueueTrials(
   opts: { maxAttempts?: number; retryFailed?: boolean } = {},
 ): Promise<EnqueueSummary> {
   await checkRedis(target);
-  const queue = new Queue<TrialJobData>(name, { connection: connectionOptions(target) });
+  const queue = openQueue<TrialJobData>(name, target);
   const out: EnqueueSummary = { added: [], alreadyQueued: [], skipped: [] };
   try {
     for (const trial of trials) {
@@ -129,15 +165,17 @@ export async function enqueueTrials(
       await queue.add('trial', { trialId: trial.id, trial }, { jobId: jobId(trial.id), attempts: opts.maxAttempts ?? 3, removeOnComplete: false, removeOnFail: false });
       out.added.push(trial.id);
     }
+  } catch (e) {
+    throw new SweepError(`Lost Redis at ${target.url} while enqueuing: ${reason(e)}.`, 'check that redis-server is running, then run the same command again (enqueuing twice never duplicates a trial)');
   } finally {
-    await queue.close();
+    await closeWithin(queue);
   }
   return out;
 }
 
 /** Job states of the given trials (`undefined` when the queue has no such job). */
 export async function queueStates(target: RedisTarget, name: string, ids: string[]): Promise<Map<string, { state: string; failedReason?: string }>> {
-  const queue = new Queue<TrialJobData>(name, { connection: connectionOptions(target) });
+  const queue = openQueue<TrialJobData>(name, target);
   try {
     const out = new Map<string, { state: string; failedReason?: string }>();
     for (const id of ids) {
@@ -146,8 +184,26 @@ export async function queueStates(target: RedisTarget, name: string, ids: string
     }
     return out;
   } finally {
-    await queue.close();
+    await closeWithin(queue);
   }
+}
+
+/**
+ * Trials of the sweep that are neither done nor failed and have no job on the queue: their
+ * jobs vanished (Redis restarted without its data, or the queue was emptied by hand).
+ */
+export function vanishedTrials(sweepDir: string, ids: string[], states: Map<string, unknown>): string[] {
+  return ids.filter((id) => {
+    const st = readStatus(sweepDir, id)?.state;
+    return st !== 'done' && st !== 'failed' && !states.has(id);
+  });
+}
+
+export function vanishedError(sweepDir: string, url: string, ids: string[]): SweepError {
+  return new SweepError(
+    `${ids.length} unfinished trial${ids.length === 1 ? '' : 's'} of ${sweepDir} ${ids.length === 1 ? 'is' : 'are'} no longer on the queue at ${url} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', ...' : ''}): was Redis restarted without its data?`,
+    "run 'gan sweep run SWEEP.gin --sweep_dir ... --queue ...' again to enqueue them (finished trials are kept); give Redis persistence (appendonly yes) to survive restarts",
+  );
 }
 
 export interface WorkerOptions extends QueueTuning {
@@ -159,6 +215,8 @@ export interface WorkerOptions extends QueueTuning {
   exitWhenDone?: boolean;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Stop (with an error) when Redis stays unreachable this long. */
+  redisTimeoutMs?: number;
 }
 
 /** Marks a trial failed (when BullMQ gave up on it) unless it already is. */
@@ -215,36 +273,73 @@ export async function runWorker(o: WorkerOptions): Promise<{ ran: number }> {
     stalledInterval: o.stalledIntervalMs ?? Math.max(1000, lockDuration),
     maxStalledCount: 2,
   });
-  worker.on('error', (e) => log(`queue error: ${e.message}`));
+  // Connection trouble: one line when it starts, one when it ends; give up after redisTimeoutMs.
+  let downSince = 0;
+  const onError = (e: Error) => {
+    if (!downSince) {
+      downSince = Date.now();
+      log(`lost the connection to Redis at ${o.target.url} (${reason(e)}); retrying for ${Math.round((o.redisTimeoutMs ?? 30000) / 1000)} s`);
+    }
+  };
+  worker.on('error', onError);
   worker.on('failed', (job, err) => {
     // Jobs given up on by the stalled-job check never reach the processor's bookkeeping.
     if (job && job.finishedOn && job.attemptsMade >= (job.opts.attempts ?? 1)) markFailed(o.sweepDir, job.data.trialId, err.message);
     else if (job && /stalled/i.test(err.message)) markFailed(o.sweepDir, job.data.trialId, err.message);
   });
-  const queue = new Queue(o.name, { connection: connectionOptions(o.target) });
+  const queue = openQueue(o.name, o.target, onError);
+  let failure: SweepError | null = null;
   try {
     await new Promise<void>((resolve) => {
       if (o.signal?.aborted) return resolve();
       o.signal?.addEventListener('abort', () => resolve(), { once: true });
-      if (!o.exitWhenDone) return;
       let idle = 0;
       const tick = async () => {
         try {
-          const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          const c = await within(queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), 2000, 'a job count');
+          if (downSince) log(`reconnected to Redis at ${o.target.url}`);
+          downSince = 0;
           const pending = Object.values(c).reduce((a, b) => a + b, 0);
-          idle = pending === 0 && !busy ? idle + 1 : 0;
-        } catch {
+          idle = o.exitWhenDone && pending === 0 && !busy ? idle + 1 : 0;
+        } catch (e) {
+          onError(e as Error);
           idle = 0;
         }
-        if (idle >= 2) resolve();
-        else timer = setTimeout(tick, 500);
+        if (downSince && Date.now() - downSince > (o.redisTimeoutMs ?? 30000)) {
+          failure = new SweepError(
+            `Lost the connection to Redis at ${o.target.url} for ${Math.round((Date.now() - downSince) / 1000)} s; this worker stopped.`,
+            'start redis-server again, then restart the workers (an interrupted trial resumes from its checkpoints)',
+          );
+          return resolve();
+        }
+        if (idle >= 2) {
+          // The queue is empty: check that no unfinished trial of the sweep lost its job.
+          const ids = (readManifestQuiet(o.sweepDir)?.trials ?? []).map((t) => t.id);
+          try {
+            const gone = vanishedTrials(o.sweepDir, ids, await within(queueStates(o.target, o.name, ids), 10000, 'a job listing'));
+            if (gone.length) failure = vanishedError(o.sweepDir, o.target.url, gone);
+          } catch {
+            /* Redis went away meanwhile: nothing more to say than the exit */
+          }
+          return resolve();
+        }
+        timer = setTimeout(tick, 500);
       };
       let timer = setTimeout(tick, 500);
       o.signal?.addEventListener('abort', () => clearTimeout(timer), { once: true });
     });
   } finally {
-    await worker.close();
-    await queue.close();
+    await closeWithin(worker, 5000, Boolean(failure));
+    await closeWithin(queue);
   }
+  if (failure) throw failure;
   return { ran };
+}
+
+function readManifestQuiet(sweepDir: string) {
+  try {
+    return readManifest(sweepDir);
+  } catch {
+    return undefined;
+  }
 }

@@ -271,6 +271,28 @@ export function readSweepSpec(cfg: Config, file?: string): SweepSpec {
       "add sweep.grid = {'Selector.param': [...]}, sweep.random = {...} with sweep.num_trials, or sweep.seeds = [...]",
     ));
   }
+  // Bound the plan before building it: a typo like num_trials = 100000000 must not plan for minutes.
+  const maxTrials = get('max_trials');
+  const cap = typeof maxTrials?.value === 'number' ? maxTrials.value : DEFAULT_MAX_TRIALS;
+  if (!errors.length) {
+    const count = plannedCount(spec);
+    if (count > cap) {
+      const where = numTrials?.location ?? grid?.location ?? random?.location ?? seeds?.location;
+      errors.push(new ConfigError(
+        `This sweep plans ${count.toLocaleString('en-US')} trials, more than sweep.max_trials = ${cap.toLocaleString('en-US')}.`,
+        where,
+        `sweep fewer values, or raise the cap explicitly with sweep.max_trials = ${count}`,
+      ));
+    }
+  }
   if (errors.length) throw new ConfigErrors(errors);
   return spec;
+}
+
+export const DEFAULT_MAX_TRIALS = 10000;
+
+/** An upper bound on the number of trials (grid points x random samples x seeds). */
+export function plannedCount(spec: SweepSpec): number {
+  const grid = spec.grid.reduce((a, g) => a * g.values.length, 1);
+  return grid * (spec.random.length ? spec.numTrials : 1) * Math.max(1, spec.seeds.length);
 }

@@ -10,6 +10,7 @@
 import fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { clip, fileSystemError } from '../errors';
 import { SweepError } from './errors';
 import { Trial } from './plan';
 
@@ -52,8 +53,9 @@ export function writeJsonAtomic(file: string, value: unknown): void {
     fs.rmSync(tmp, { force: true });
     const code = (e as NodeJS.ErrnoException).code;
     if (!code) throw e;
+    const fe = fileSystemError(Object.assign(e as object, { path: file, dest: undefined, syscall: 'write' }));
     throw new SweepError(
-      `Cannot write ${file}: ${(e as Error).message}. Its previous version is intact.`,
+      `${fe ? fe.message.replace(/\.$/, '') : `Cannot write ${file}: ${(e as Error).message}`}. Its previous version is intact.`,
       code === 'ENOSPC' || code === 'EDQUOT'
         ? 'free some disk space, then run the same command again: finished trials are kept and interrupted ones resume'
         : 'check that the sweep directory is writable',
@@ -78,23 +80,60 @@ export function toRecord(t: Trial, sweepFile: string): TrialRecord {
 
 /** Creates the trial directories and `sweep.json`; existing trials keep their state. */
 export function writePlan(sweepDir: string, manifest: Omit<SweepManifest, 'updatedAt'>): void {
-  fs.mkdirSync(sweepDir, { recursive: true });
+  ensureSweepDir(sweepDir);
   for (const t of manifest.trials) {
     const dir = trialDir(sweepDir, t.id);
-    fs.mkdirSync(dir, { recursive: true });
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw fileSystemError(e, `trial ${t.id} of sweep ${sweepDir}`) ?? e;
+    }
     if (!fs.existsSync(path.join(dir, 'trial.json'))) writeJsonAtomic(path.join(dir, 'trial.json'), t);
     if (!fs.existsSync(path.join(dir, 'status.json'))) writeStatus(sweepDir, t.id, { state: 'queued', attempts: 0 });
   }
   // Keep trials planned by earlier versions of the sweep file listed (their results still count).
-  const old = readManifest(sweepDir);
+  let old: SweepManifest | undefined;
+  try {
+    old = readManifest(sweepDir);
+  } catch (e) {
+    if (!(e instanceof SweepError)) throw e; // a damaged sweep.json is rewritten from the plan
+  }
   const ids = new Set(manifest.trials.map((t) => t.id));
   const kept = (old?.trials ?? []).filter((t) => !ids.has(t.id));
   const keys = [...new Set([...manifest.keys, ...(old?.keys ?? [])])];
   writeJsonAtomic(path.join(sweepDir, 'sweep.json'), { ...manifest, keys, trials: [...manifest.trials, ...kept], updatedAt: new Date().toISOString() });
 }
 
+/** Creates the sweep directory (a file in its place, or no permission, is a one-line error). */
+export function ensureSweepDir(sweepDir: string): void {
+  try {
+    if (fs.existsSync(sweepDir) && !fs.statSync(sweepDir).isDirectory()) {
+      throw new SweepError(`--sweep_dir '${sweepDir}' is a file, not a folder.`, 'pass a folder (it is created when missing)');
+    }
+    fs.mkdirSync(sweepDir, { recursive: true });
+  } catch (e) {
+    throw fileSystemError(e, `--sweep_dir ${sweepDir}`) ?? e;
+  }
+}
+
+/** sweep.json: undefined when missing; a damaged one is an error naming it. */
 export function readManifest(sweepDir: string): SweepManifest | undefined {
-  return readJson<SweepManifest>(path.join(sweepDir, 'sweep.json'));
+  const file = path.join(sweepDir, 'sweep.json');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileSystemError(e) ?? e;
+  }
+  let m: SweepManifest;
+  try {
+    m = JSON.parse(text);
+  } catch (e) {
+    throw new SweepError(`${file} is damaged: it is not valid JSON (${clip((e as Error).message)}).`, "run 'gan sweep run SWEEP.gin --sweep_dir ...' again to rewrite it (finished trials are kept)");
+  }
+  if (!m || !Array.isArray(m.trials)) throw new SweepError(`${file} is damaged: it has no list of trials.`, "run 'gan sweep run SWEEP.gin --sweep_dir ...' again to rewrite it (finished trials are kept)");
+  return m;
 }
 
 export function readStatus(sweepDir: string, id: string): TrialStatus | undefined {

@@ -11,6 +11,8 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { clip } from '../errors';
+import { SweepError } from './errors';
 import { TrialRecord } from './state';
 
 export interface TrialResult {
@@ -35,13 +37,19 @@ export function defaultTrialCommand(): string[] {
 /** A command given as a JSON array or as whitespace-separated words. */
 export function parseCommand(text: string): string[] {
   const t = text.trim();
+  const hint = `write --trial_command (or ${TRIAL_COMMAND_ENV}) as words ('node fake.js') or a JSON array of strings ('["node", "fake.js"]')`;
   if (t.startsWith('[')) {
-    const a = JSON.parse(t);
-    if (!Array.isArray(a) || !a.length || !a.every((x) => typeof x === 'string')) throw new Error(`trial command must be a JSON array of strings: ${text}`);
+    let a: unknown;
+    try {
+      a = JSON.parse(t);
+    } catch (e) {
+      throw new SweepError(`The trial command '${clip(text)}' is not valid JSON (${(e as Error).message}).`, hint);
+    }
+    if (!Array.isArray(a) || !a.length || !a.every((x) => typeof x === 'string')) throw new SweepError(`The trial command must be a JSON array of strings, got '${clip(text)}'.`, hint);
     return a;
   }
   const words = t.split(/\s+/).filter(Boolean);
-  if (!words.length) throw new Error('empty trial command');
+  if (!words.length) throw new SweepError('The trial command is empty.', hint);
   return words;
 }
 
@@ -60,7 +68,10 @@ const [cmd, ...args] = JSON.parse(process.argv[1]);
 const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 const kill = (sig) => { try { process.kill(-child.pid, sig); } catch (e) {} };
 process.on('disconnect', () => { kill('SIGKILL'); process.exit(137); });
-for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => { kill('SIGTERM'); setTimeout(() => { kill('SIGKILL'); process.exit(143); }, 5000).unref(); });
+// Ctrl-C reaches the guard twice (from the terminal, and as the worker's SIGTERM): the trial gets
+// one SIGTERM, since a second one makes it quit without its stop checkpoint.
+let stopping = false;
+for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => { if (stopping) return; stopping = true; kill('SIGTERM'); setTimeout(() => { kill('SIGKILL'); process.exit(143); }, 60000).unref(); });
 child.on('error', (e) => { process.stderr.write('cannot start trial command ' + JSON.stringify(cmd) + ': ' + e.message + '\\n'); process.exit(127); });
 child.on('exit', (code, sig) => process.exit(code === null ? 128 + (require('os').constants.signals[sig] || 9) : code));
 `;

@@ -10,6 +10,7 @@ import { container as rootContainer, DependencyContainer, instanceCachingFactory
 import { Rng, VariableStore } from '@cgan/models';
 import type { GanDataset, GanVariant } from '@cgan/models';
 import { loadGinConfig } from '../gin';
+import { checkRunBudget } from '../run/budget';
 import { constructGan, loadDataset, readOptions, RunOptions, RuntimeInfo, setupRuntime } from './adapters';
 import { RunConfig, runConfig } from './run_config';
 import './compare_gan_datasets';
@@ -99,6 +100,7 @@ async function buildServices(
     log: (m) => logger.info(m),
   }));
   c.register(TOKENS.Dataset, { useValue: dataset });
+  checkRunBudget({ batchSize: options.batch_size, zDim: options.z_dim, numSamples: c.resolve<RunConfig>(TOKENS.RunConfig).num_samples, imageShape: dataset.info.imageShape });
   c.register(TOKENS.Gan, {
     useFactory: instanceCachingFactory((k) =>
       constructGan(k.resolve<RunOptions>(TOKENS.Options).gan_class, {
