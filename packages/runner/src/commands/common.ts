@@ -39,9 +39,15 @@ export function runDirOfCheckpoint(p: string): string {
   throw new RunError(`'${p}' is not a checkpoint: expected RUN, RUN/checkpoints/ckpt-<step> or its manifest.json.`);
 }
 
-/** Rebuilds a trained run from its operative config (GAN variables created), runs `fn`, releases it. */
-export async function withRebuiltRun<T>(dir: RunDir, dataDir: string | null, logger: Logger, fn: (built: BuiltRun) => Promise<T>): Promise<T> {
-  const spec: RunSpec = { ginConfigs: [runConfigFile(dir)], ginBindings: [], dataDir, fakeDataFallback: false };
+/** Rebuilds a trained run from its operative config (+ `extra` files and bindings on top; GAN variables created), runs `fn`, releases it. */
+export async function withRebuiltRun<T>(
+  dir: RunDir,
+  dataDir: string | null,
+  logger: Logger,
+  fn: (built: BuiltRun) => Promise<T>,
+  extra: { ginConfigs?: string[]; ginBindings?: string[] } = {},
+): Promise<T> {
+  const spec: RunSpec = { ginConfigs: [runConfigFile(dir), ...(extra.ginConfigs ?? [])], ginBindings: extra.ginBindings ?? [], dataDir, fakeDataFallback: false };
   return withRun(spec, logger, async (built) => {
     built.container.register(TOKENS.RunDir, { useValue: dir });
     await asConfigProblem('Could not build the networks', () => built.gan.build());

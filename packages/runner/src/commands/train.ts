@@ -13,7 +13,7 @@ import { diffBindings, effectiveBindings, showValue } from '../run/effective';
 import { makeProgress } from '../run/progress';
 import { gitCommit, packageVersions, RunDir, RunJson } from '../run/run_dir';
 import { Schedule, Trainer, TrainOptions, TrainResult } from '../run/trainer';
-import { requireEvaluator } from '../evaluation';
+import { recordEvaluationConfig, requireEvaluator } from '../evaluation';
 import { buildRun, BuiltRun, disposeRun, TOKENS } from '../wiring/container';
 import { ignoredBindings } from '../wiring/run_config';
 import { collect, positiveInt } from './common';
@@ -89,6 +89,7 @@ async function dryRun(flags: TrainFlags, io: Io, logger: ReturnType<typeof logge
         throw e;
       }
       warnAboutConfig(built, logger);
+      recordEvaluationConfig();
       config.finalize();
       printDryRun(built, io);
       return null;
@@ -116,6 +117,7 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
   }
 
   await asConfigProblem('Could not build the networks', () => built.gan.build());
+  recordEvaluationConfig();
   config.finalize();
 
   dir!.ensure();

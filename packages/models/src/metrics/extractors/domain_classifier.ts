@@ -180,6 +180,7 @@ export class ClassifierExtractor implements FeatureExtractor {
   readonly fingerprint: string;
   readonly featureDim: number;
   readonly numClasses: number;
+  readonly accuracy?: number;
   private readonly twoHeaded: tfl.LayersModel;
 
   constructor(readonly model: tfl.LayersModel, readonly meta: Pick<ClassifierMeta, 'dataset' | 'imageShape' | 'numClasses' | 'featureDim' | 'fingerprint'>) {
@@ -187,6 +188,7 @@ export class ClassifierExtractor implements FeatureExtractor {
     this.fingerprint = meta.fingerprint;
     this.featureDim = meta.featureDim;
     this.numClasses = meta.numClasses;
+    this.accuracy = (meta as Partial<ClassifierMeta>).testAccuracy;
     this.twoHeaded = tfl.model({ inputs: model.inputs, outputs: [model.getLayer('features').output as tfl.SymbolicTensor, model.getLayer('logits').output as tfl.SymbolicTensor] });
   }
 
