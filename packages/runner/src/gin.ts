@@ -8,13 +8,13 @@ import { config, operativeConfigStr as ginOperativeConfigStr, parseConfigFiles }
 import { RunError } from './errors';
 
 /** Clears the config and applies `files` then `bindings`. */
-export function loadGinConfig(files: string[], bindings: string[]): void {
+export function loadGinConfig(files: string[], bindings: string[], searchPaths: string[] = []): void {
   for (const f of files) {
     if (!fs.existsSync(f)) throw new RunError(`Config file '${f}' does not exist.`, 'check the --gin_config path');
     if (fs.statSync(f).isDirectory()) throw new RunError(`Config path '${f}' is a folder, not a .gin file.`, 'pass the .gin file inside it');
   }
   config.clear();
-  parseConfigFiles(files, bindings, { collectErrors: true });
+  parseConfigFiles(files, bindings, { collectErrors: true, ...(searchPaths.length ? { searchPaths } : {}) });
 }
 
 /** The operative config as Gin text (what was used, defaults included). */

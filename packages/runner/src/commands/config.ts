@@ -19,6 +19,9 @@ import {
   loadConfigFiles,
   statementToJSON,
 } from '@cgan/config-lang';
+import { formatError } from '../errors';
+import { buildForCheck } from '../wiring/build_check';
+import { disposeRun } from '../wiring/container';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -85,12 +88,13 @@ export function configCommand(): Command {
 
   cmd
     .command('check')
-    .description('Validate Gin files and bindings against every configurable the project registers; report every error.')
+    .description('Validate Gin files and bindings against every configurable the project registers (every error), then build the run as `gan train --dry_run` does: OK only for configs that build.')
     .argument('[files...]', 'Gin files, parsed in order')
     .option('-b, --binding <binding>', 'a binding string checked after the files (repeatable)', collect, [])
     .option('-I, --search-path <dir>', 'a directory searched for included files (repeatable)', collect, [])
+    .option('--syntax_only', 'only the language and registry checks (no build)')
     .action(
-      guarded(async (files: string[], opts: { binding: string[]; searchPath: string[] }) => {
+      guarded(async (files: string[], opts: { binding: string[]; searchPath: string[]; syntax_only?: boolean }) => {
         requireInput(files, opts.binding);
         // Importing the models registers their configurables.
         await import('@cgan/models');
@@ -101,8 +105,19 @@ export function configCommand(): Command {
           process.exitCode = 1;
           return;
         }
+        // Then what `gan train` needs: the same checks and build as its dry run, same messages.
+        if (!opts.syntax_only) {
+          const quiet = { info: () => undefined, warn: () => undefined };
+          try {
+            disposeRun(await buildForCheck({ ginConfigs: files, ginBindings: opts.binding, dataDir: null, searchPaths: opts.searchPath }, quiet, quiet));
+          } catch (e) {
+            process.stderr.write(formatError(e) + '\n');
+            process.exitCode = 1;
+            return;
+          }
+        }
         const what = [...files, ...(opts.binding.length ? [`${opts.binding.length} binding string(s)`] : [])].join(', ');
-        process.stdout.write(`OK: ${what}\n`);
+        process.stdout.write(`OK: ${what}${opts.syntax_only ? ' (language and registry only)' : ' (builds)'}\n`);
       }),
     );
 

@@ -16,6 +16,7 @@ import { Schedule, Trainer, TrainOptions, TrainResult } from '../run/trainer';
 import { recordEvaluationConfig, requireEvaluator } from '../evaluation';
 import { buildRun, BuiltRun, disposeRun, TOKENS } from '../wiring/container';
 import { ignoredBindings } from '../wiring/run_config';
+import { buildForCheck } from '../wiring/build_check';
 import { collect, positiveInt } from './common';
 
 export interface TrainFlags {
@@ -75,29 +76,16 @@ function warnAboutConfig(built: BuiltRun, logger: ReturnType<typeof loggerFor>):
  * are built at batch 2 (then 16, then options.batch_size for variants whose heads need more).
  */
 async function dryRun(flags: TrainFlags, io: Io, logger: ReturnType<typeof loggerFor>): Promise<null> {
-  const attempts = [2, 16, undefined];
-  for (let i = 0; i < attempts.length; i++) {
-    const built = await buildRun(
-      { ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: true, buildBatchSize: attempts[i] },
-      i === 0 ? logger : loggerFor(io, true),
-    );
-    try {
-      try {
-        await asConfigProblem('Could not build the networks', () => built.gan.build());
-      } catch (e) {
-        if (i < attempts.length - 1) continue;
-        throw e;
-      }
-      warnAboutConfig(built, logger);
-      recordEvaluationConfig();
-      config.finalize();
-      printDryRun(built, io);
-      return null;
-    } finally {
-      disposeRun(built);
-    }
+  const built = await buildForCheck({ ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null }, logger, loggerFor(io, true));
+  try {
+    warnAboutConfig(built, logger);
+    recordEvaluationConfig();
+    config.finalize();
+    printDryRun(built, io);
+    return null;
+  } finally {
+    disposeRun(built);
   }
-  return null;
 }
 
 async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'>, logger: ReturnType<typeof loggerFor>): Promise<TrainResult | null> {
