@@ -23,8 +23,10 @@ export interface TrainFlags {
   model_dir?: string;
   gin_config: string[];
   gin_bindings: string[];
-  schedule: Schedule;
-  eval_every_steps: number;
+  /** Overrides run_config.schedule (default 'train'). */
+  schedule?: Schedule;
+  /** Overrides run_config.eval_every_steps (default 5000). */
+  eval_every_steps?: number;
   data_dir?: string;
   dry_run?: boolean;
   force?: boolean;
@@ -50,7 +52,9 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
     throw new RunError('No configuration given.', 'pass --gin_config FILE (e.g. gin-configs/quickstart_shapes.gin)');
   }
   if (!flags.model_dir && !flags.dry_run) throw new RunError('--model_dir is required.', 'pass --model_dir runs/NAME (or --dry_run to only build the model)');
-  if (flags.schedule !== 'train') requireEvaluator();
+  // --schedule / --eval_every_steps are bindings of run_config, so that config and sweep files can
+  // set them and the operative config records them.
+  flags = { ...flags, gin_bindings: [...flags.gin_bindings, ...scheduleBindings(flags)] };
 
   if (flags.dry_run) return dryRun(flags, io, logger);
   const previousRun = flags.model_dir ? new RunDir(flags.model_dir).readRunJson() : null;
@@ -64,6 +68,17 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
     disposeRun(built);
   }
 }
+
+export function scheduleBindings(flags: Pick<TrainFlags, 'schedule' | 'eval_every_steps'>): string[] {
+  const b: string[] = [];
+  if (flags.schedule !== undefined) b.push(`run_config.schedule = '${flags.schedule}'`);
+  if (flags.eval_every_steps !== undefined) b.push(`run_config.eval_every_steps = ${flags.eval_every_steps}`);
+  return b;
+}
+
+/** Bindings that say what to run, not what is trained: continuing a run with another schedule is fine. */
+const SCHEDULE_KEY = /(^|\.)run_config\.(schedule|eval_every_steps)$/;
+const withoutSchedule = (b: Record<string, string>) => Object.fromEntries(Object.entries(b).filter(([k]) => !SCHEDULE_KEY.test(k)));
 
 function warnAboutConfig(built: BuiltRun, logger: ReturnType<typeof loggerFor>): void {
   for (const line of ignoredBindings()) logger.warn(`ignored (no effect in this runner): ${line}`);
@@ -91,14 +106,16 @@ async function dryRun(flags: TrainFlags, io: Io, logger: ReturnType<typeof logge
 async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'>, logger: ReturnType<typeof loggerFor>): Promise<TrainResult | null> {
   const effective = effectiveBindings();
   warnAboutConfig(built, logger);
+  const schedule = built.runConfig.schedule;
+  if (schedule !== 'train') requireEvaluator();
 
   const dir = flags.model_dir ? new RunDir(flags.model_dir) : null;
   const previous = dir?.readRunJson() ?? null;
   if (previous) {
-    const d = diffBindings(previous.effective_bindings ?? {}, effective);
+    const d = diffBindings(withoutSchedule(previous.effective_bindings ?? {}), withoutSchedule(effective));
     if (d.length && !flags.force) {
       throw new RunError(
-        `--model_dir '${dir!.root}' holds a run with a different config (${describeDiff(previous.effective_bindings ?? {}, effective)}). Nothing was changed.`,
+        `--model_dir '${dir!.root}' holds a run with a different config (${describeDiff(withoutSchedule(previous.effective_bindings ?? {}), withoutSchedule(effective))}). Nothing was changed.`,
         'use another --model_dir, rerun with that run\'s operative_config-*.gin, or pass --force to continue this run with the new config',
       );
     }
@@ -136,8 +153,8 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
       `(batch ${built.options.batch_size}, backend ${built.runtime.backend}, seed ${built.runtime.seed}) in ${dir!.root}`,
   );
   const result = await trainer.train({
-    schedule: flags.schedule,
-    evalEverySteps: flags.eval_every_steps,
+    schedule,
+    evalEverySteps: built.runConfig.eval_every_steps,
     progress: makeProgress(io.progressStream, (s) => io.err(s)),
     onOperativeConfig: (step) => `wrote ${dir!.writeOperative(step, operativeConfigStr())}`,
     afterStep: hooks.afterStep,
@@ -168,8 +185,8 @@ export function registerTrain(program: Command, io: Io, run: (p: Promise<unknown
     .option('--model_dir <dir>', 'run directory (checkpoints, metrics, samples, report)')
     .option('--gin_config <file>', 'Gin config file (repeatable; later files override earlier ones)', collect, [])
     .option('--gin_bindings <binding>', "extra binding, e.g. 'options.training_steps = 100' (repeatable)", collect, [])
-    .addOption(new Option('--schedule <schedule>', 'what to run').choices(['train', 'eval_after_train', 'continuous_eval']).default('train'))
-    .option('--eval_every_steps <n>', 'evaluate every N steps (continuous_eval)', positiveInt('--eval_every_steps'), 5000)
+    .addOption(new Option('--schedule <schedule>', "what to run (run_config.schedule; default 'train')").choices(['train', 'eval_after_train', 'continuous_eval']))
+    .option('--eval_every_steps <n>', 'evaluate every N steps (continuous_eval; run_config.eval_every_steps, default 5000)', positiveInt('--eval_every_steps'))
     .option('--data_dir <dir>', 'where datasets are looked for')
     .option('--dry_run', 'build everything, print the operative config and parameter counts, and exit')
     .option('--force', 'continue a run in --model_dir even though its config differs')
