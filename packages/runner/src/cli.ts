@@ -39,14 +39,23 @@ export function buildProgram(io: Io = processIo, run: Runner = () => undefined):
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 bad input, 3 diverged, 2 usage). */
-export async function main(argv: string[] = process.argv, io: Io = processIo): Promise<number> {
+/** `process.argv` form (node, script, ...args)? Kept so that `main(process.argv)` still works. */
+function isProcessArgv(argv: string[]): boolean {
+  return argv.length >= 2 && (argv[0] === process.execPath || /(^|[\\/])node(\.exe)?$/.test(argv[0]));
+}
+
+/**
+ * Runs the CLI with plain arguments (`main(['train', '--gin_config', 'a.gin'])`; `process.argv`
+ * also accepted); returns the exit code (0 ok, 1 bad input, 3 diverged, 2 usage).
+ */
+export async function main(args: string[] = process.argv.slice(2), io: Io = processIo): Promise<number> {
+  const argv = isProcessArgv(args) ? args.slice(2) : args;
   let action: Promise<unknown> | null = null;
   const program = buildProgram(io, (p) => {
     action = p;
   });
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(argv, { from: 'user' });
     if (action) await action;
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
