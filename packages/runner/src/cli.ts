@@ -39,6 +39,17 @@ export function buildProgram(io: Io = processIo, run: Runner = () => undefined):
   return program;
 }
 
+/** `gan ... | head`: when the reader closes the pipe, stop quietly (no EPIPE stack trace). */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
 /** `process.argv` form (node, script, ...args)? Kept so that `main(process.argv)` still works. */
 function isProcessArgv(argv: string[]): boolean {
   return argv.length >= 2 && (argv[0] === process.execPath || /(^|[\\/])node(\.exe)?$/.test(argv[0]));
@@ -50,6 +61,7 @@ function isProcessArgv(argv: string[]): boolean {
  */
 export async function main(args: string[] = process.argv.slice(2), io: Io = processIo): Promise<number> {
   const argv = isProcessArgv(args) ? args.slice(2) : args;
+  if (io === processIo) quietOnClosedPipe();
   let action: Promise<unknown> | null = null;
   const program = buildProgram(io, (p) => {
     action = p;

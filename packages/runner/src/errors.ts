@@ -11,7 +11,9 @@ export class RunError extends Error {
     this.name = 'RunError';
   }
   format(): string {
-    return this.hint ? `error: ${this.message}\n  hint: ${this.hint}` : `error: ${this.message}`;
+    // Exit code 130: the user asked to stop (Ctrl-C); that is no error.
+    const head = this.exitCode === 130 ? 'stopped' : 'error';
+    return this.hint ? `${head}: ${this.message}\n  hint: ${this.hint}` : `${head}: ${this.message}`;
   }
 }
 

@@ -1,5 +1,6 @@
 /** `gan sample --checkpoint PATH --n 64 --out grid.png`: a grid from a trained generator. */
 import { Command } from 'commander';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@cgan/models';
@@ -24,6 +25,7 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   const logger = loggerFor(io);
   if (!flags.checkpoint) throw new RunError('--checkpoint is required.', 'pass a run directory or RUN/checkpoints/ckpt-<step>');
   const dir = new RunDir(runDirOfCheckpoint(flags.checkpoint));
+  requireCheckpoint(flags.checkpoint, dir);
   return withRebuiltRun(dir, flags.data_dir ?? null, logger, async (built) => {
   const ckpt = CheckpointStore.resolve(path.resolve(flags.checkpoint) === path.resolve(dir.root) ? dir.root : flags.checkpoint);
   for (const s of ckpt.skipped) logger.warn(`${s.reason} Using an earlier checkpoint.`);
@@ -51,6 +53,18 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   io.out(`wrote ${flags.out}: ${flags.n} samples from ${ckpt.dir} (step ${ckpt.step})\n`);
   return flags.out;
   });
+}
+
+/** A checkpoint path that is not there: say which checkpoints the run has. */
+export function requireCheckpoint(p: string, dir: RunDir): void {
+  if (fs.existsSync(p)) return;
+  const have = dir.checkpoints.list().sort((a, b) => a.step - b.step);
+  throw new RunError(
+    `Checkpoint '${p}' does not exist.`,
+    have.length
+      ? `${dir.root} has: ${have.map((c) => path.basename(c.dir)).join(', ')} (pass one of them, or the run directory for the newest)`
+      : `${dir.root} has no checkpoint yet`,
+  );
 }
 
 export function registerSample(program: Command, io: Io, run: (p: Promise<unknown>) => void): void {

@@ -42,7 +42,7 @@ export function parameterCounts(built: BuiltRun): Array<[string, number]> {
 
 function describeDiff(a: Record<string, string>, b: Record<string, string>): string {
   const d = diffBindings(a, b);
-  const shown = d.slice(0, 8).map((x) => `${x.key}: ${showValue(x.a)} -> ${showValue(x.b)}`);
+  const shown = d.slice(0, 8).map((x) => `${x.key}: ${showValue(x.a, x.key)} -> ${showValue(x.b, x.key)}`);
   return shown.join('; ') + (d.length > 8 ? `; and ${d.length - 8} more` : '');
 }
 
