@@ -13,6 +13,7 @@ import { registerMetrics } from './commands/metrics';
 import { registerTrainClassifier } from './commands/train_classifier';
 import { registerEncode } from './commands/encode';
 import { registerReconstruct } from './commands/reconstruct';
+import { registerScore } from './commands/score';
 import { formatError } from './errors';
 import { Io, processIo } from './io';
 
@@ -36,6 +37,7 @@ export function buildProgram(io: Io = processIo, run: Runner = () => undefined):
   registerTrainClassifier(program, io, run);
   registerEncode(program, io, run);
   registerReconstruct(program, io, run);
+  registerScore(program, io, run);
   return program;
 }
 
