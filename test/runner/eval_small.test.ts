@@ -38,6 +38,18 @@ test('sample --checkpoint of a missing checkpoint lists those the run has', asyn
   expect(r.err).toMatch(/Checkpoint '.*ckpt-100' does not exist\.\n  hint: .* has: ckpt-0+2, ckpt-0+4 \(pass one of them/);
 });
 
+test('an operative config round-trips: it records the evaluation and schedule, and rereading it warns about nothing', async () => {
+  const run = path.join(dir, 'run');
+  const op = fs.readFileSync(path.join(run, 'operative_config-0.gin'), 'utf8');
+  expect(op).toMatch(/metrics\.evaluation\.num_samples = 10000/);
+  expect(op).toMatch(/run_config\.schedule = 'train'/);
+  expect(op).toMatch(/run_config\.iterations_per_loop = 1000/);
+  const again = expectOk(await gan('train', '--gin_config', path.join(run, 'operative_config-0.gin'), '--model_dir', path.join(dir, 'again'), '--gin_bindings', 'options.training_steps = 1'));
+  expect(again.err).not.toMatch(/warning/);
+  // Same run config: gan diff sees no difference but the step count.
+  expect(expectOk(await gan('diff', run, path.join(dir, 'again'))).out).toMatch(/1 differing binding[\s\S]*training_steps\s+4\s+->\s+1/);
+});
+
 test('--search_path and its alias --search-path; `| head` ends without an EPIPE trace', () => {
   fs.mkdirSync(path.join(dir, 'inc'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'inc', 'base.gin'), Array.from({ length: 12000 }, (_, i) => `M${i} = ${i}`).join('\n') + '\n');
