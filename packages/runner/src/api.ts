@@ -15,7 +15,8 @@
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { config } from '@cgan/config-lang';
-import type { DatasetInfo, GanDataset, GanVariant } from '@cgan/models';
+import { isNoiseSampler } from '@cgan/models';
+import type { DatasetInfo, GanDataset, GanVariant, NoiseSampler } from '@cgan/models';
 import { runConfigFile, runDirOfCheckpoint } from './commands/common';
 import { evalFlagBindings } from './commands/eval';
 import { trainCommand } from './commands/train';
@@ -122,11 +123,12 @@ export async function loadGan(runOrCheckpoint: string, opts: { dataDir?: string;
       step: ckpt.step,
       modelDir: dir.root,
       sample(n, labels) {
+        if (!isNoiseSampler(gan)) throw new RunError(`${gan.constructor.name} does not generate images from noise; it has no sample(n).`);
         if (labels && labels.length !== n) throw new RunError(`sample(${n}, labels): ${labels.length} labels for ${n} samples.`);
         const z = gan.sampleZ(n);
         const y = gan.conditional && info.numClasses > 0 ? oneHot(labels ?? Array.from({ length: n }, (_, i) => i % info.numClasses)) : null;
         try {
-          return tf.tidy(() => gan.sample(z, y));
+          return tf.tidy(() => (gan as GanVariant & NoiseSampler).sample(z, y));
         } finally {
           tf.dispose([z, ...(y ? [y] : [])]);
         }
@@ -146,7 +148,7 @@ export async function loadGan(runOrCheckpoint: string, opts: { dataDir?: string;
     };
     if (typeof withEncoder.encode === 'function') {
       loaded.encode = (x) => withEncoder.encode!(x);
-      loaded.reconstruct = (x) => tf.tidy(() => gan.sample(withEncoder.encode!(x), null));
+      if (isNoiseSampler(gan)) loaded.reconstruct = (x) => tf.tidy(() => gan.sample(withEncoder.encode!(x), null));
     }
     return loaded;
   } catch (e) {

@@ -103,7 +103,7 @@ export function renderReport(input: ReportInput): string {
   const wallPts = metrics.filter((r) => typeof (r.wall as any)?.steps_per_sec === 'number').map((r) => [r.step, (r.wall as any).steps_per_sec] as [number, number]);
   const evalCharts = [...seriesOf(evals)].map(([k, pts]) => svgChart(k, pts)).join('\n');
   const sample = latestSample(modelDir);
-  const img = sample ? `<figure><img alt="samples at step ${sample.step}" src="data:image/png;base64,${fs.readFileSync(sample.file).toString('base64')}"/><figcaption>samples/step-${sample.step}.png: the generator (its EMA weights when ModularGAN.g_use_ema) on fixed z (and fixed labels when conditional), step ${sample.step}</figcaption></figure>` : '<p>No samples yet.</p>';
+  const img = sample ? `<figure><img alt="samples at step ${sample.step}" src="data:image/png;base64,${fs.readFileSync(sample.file).toString('base64')}"/><figcaption>samples/step-${sample.step}.png: ${esc(previewCaption(modelDir))}, step ${sample.step}</figcaption></figure>` : '<p>No samples yet.</p>';
   const lastStep = metrics.length ? metrics[metrics.length - 1].step : 0;
   const info = Object.entries(run)
     .filter(([, v]) => typeof v !== 'object' || v === null)
@@ -137,4 +137,13 @@ export function writeReport(input: ReportInput): string {
   fs.writeFileSync(tmp, renderReport(input));
   fs.renameSync(tmp, file);
   return file;
+}
+
+/** What the sample grids show (samples.txt, written by the trainer from the variant's preview). */
+function previewCaption(modelDir: string): string {
+  try {
+    return fs.readFileSync(path.join(modelDir, 'samples.txt'), 'utf8').trim().replace(/^samples\/step-N\.png: /, '');
+  } catch {
+    return 'the generator on fixed z';
+  }
 }
