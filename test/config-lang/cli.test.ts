@@ -112,12 +112,15 @@ test('check reports every error found, not just the first, and exits 1', () => {
   expect(r.stderr).not.toMatch(/\n\s+at /);
 });
 
-test('check passes a file that only defines macros, and rejects calling it without input', () => {
+test('check --syntax_only passes a file that only defines macros (a full check wants a run), and rejects calling it without input', () => {
   write('ok.gin', "import compare_gan.gans\nA = 1\nB = [%A, 'x']\n");
-  const r = gan('check', 'ok.gin');
+  const r = gan('check', 'ok.gin', '--syntax_only');
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/^OK: ok\.gin/);
+  const full = gan('check', 'ok.gin');
+  expect(full.code).toBe(1);
+  expect(full.stderr).toMatch(/dataset\.name is not set/);
   const none = gan('check');
   expect(none.code).toBe(1);
   expect(none.stderr).toMatch(/No config files or bindings given/);

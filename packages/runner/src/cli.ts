@@ -34,6 +34,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'encode', term: 'encode [options]', summary: "Encode images with a trained encoder GAN's encoder (BigBiGAN) into a .npy of latents.", register: () => require('./commands/encode').registerEncode },
   { name: 'reconstruct', term: 'reconstruct [options]', summary: 'Write a PNG grid of real images and their reconstructions G(E(x)) by an encoder GAN (BigBiGAN).', register: () => require('./commands/reconstruct').registerReconstruct },
   { name: 'translate', term: 'translate [options]', summary: 'Translate images with a trained CycleGAN: one PNG per input, named after it, and grid.png (input / translated / cycled).', register: () => require('./commands/translate').registerTranslate },
+  { name: 'score', term: 'score [options] <images>', summary: 'FID, KID, IS and PRD of a set of images (PNG folder, .npy or .npz; NHWC/NCHW; uint8 or float in [0, 1]) against a dataset split or another set; one JSON object.', register: () => require('./commands/score').registerScore },
   { name: 'lsp', term: 'lsp [options]', summary: 'Run the Gin language server (diagnostics, completion, hover, ...) for editors.', register: () => require('./commands/lsp').registerLsp },
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -60,10 +61,10 @@ function commandName(args: string[]): string | undefined {
   return words[0] === 'help' ? words[1] : words[0];
 }
 
-/** The program with only the command `argv` runs loaded; the others listed by name for --help. */
+/** The program with only the command `argv` (plain arguments) runs loaded; the others listed by name for --help. */
 function lazyProgram(argv: string[], io: Io, run: Runner): Command {
   const program = baseProgram(io);
-  const wanted = COMMANDS.find((c) => c.name === commandName(argv.slice(2)));
+  const wanted = COMMANDS.find((c) => c.name === commandName(argv));
   if (wanted) {
     require('reflect-metadata');
     wanted.register()(program, io, run);
@@ -87,8 +88,29 @@ function currentBindings(): Record<string, string> {
   }
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 bad input, 3 diverged, 2 usage). */
-export async function main(argv: string[] = process.argv, io: Io = processIo): Promise<number> {
+/** `gan ... | head`: when the reader closes the pipe, stop quietly (no EPIPE stack trace). */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
+/** `process.argv` form (node, script, ...args)? Kept so that `main(process.argv)` still works. */
+function isProcessArgv(argv: string[]): boolean {
+  return argv.length >= 2 && (argv[0] === process.execPath || /(^|[\\/])node(\.exe)?$/.test(argv[0]));
+}
+
+/**
+ * Runs the CLI with plain arguments (`main(['train', '--gin_config', 'a.gin'])`; `process.argv`
+ * also accepted); returns the exit code (0 ok, 1 bad input, 3 diverged, 2 usage).
+ */
+export async function main(args: string[] = process.argv.slice(2), io: Io = processIo): Promise<number> {
+  const argv = isProcessArgv(args) ? args.slice(2) : args;
+  if (io === processIo) quietOnClosedPipe();
   let action: Promise<unknown> | null = null;
   try {
     const program = lazyProgram(argv, io, (p) => {
@@ -96,7 +118,7 @@ export async function main(argv: string[] = process.argv, io: Io = processIo): P
       p.catch(() => undefined);
       action = p;
     });
-    await program.parseAsync(argv);
+    await program.parseAsync(argv, { from: 'user' });
     if (action) await action;
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

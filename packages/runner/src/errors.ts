@@ -14,7 +14,9 @@ export class RunError extends Error {
   format(): string {
     // A message quoting a huge value (a 1 MB string binding) shows its head and tail only.
     const message = this.message.split('\n').map((l) => clip(l, 400)).join('\n');
-    return this.hint ? `error: ${message}\n  hint: ${clip(this.hint, 400)}` : `error: ${message}`;
+    // Exit code 130: the user asked to stop (Ctrl-C); that is no error.
+    const head = this.exitCode === 130 ? 'stopped' : 'error';
+    return this.hint ? `${head}: ${message}\n  hint: ${clip(this.hint, 400)}` : `${head}: ${message}`;
   }
 }
 

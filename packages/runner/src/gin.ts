@@ -8,7 +8,7 @@ import { config, operativeConfigStr as ginOperativeConfigStr, parseConfigFiles }
 import { clip, fileSystemError, RunError } from './errors';
 
 /** Clears the config and applies `files` then `bindings`. */
-export function loadGinConfig(files: string[], bindings: string[]): void {
+export function loadGinConfig(files: string[], bindings: string[], searchPaths: string[] = []): void {
   for (const f of files) {
     let st: fs.Stats;
     try {
@@ -20,7 +20,7 @@ export function loadGinConfig(files: string[], bindings: string[]): void {
     if (st.isDirectory()) throw new RunError(`Config path '${f}' is a folder, not a .gin file.`, 'pass the .gin file inside it');
   }
   config.clear();
-  parseConfigFiles(files, bindings, { collectErrors: true });
+  parseConfigFiles(files, bindings, { collectErrors: true, ...(searchPaths.length ? { searchPaths } : {}) });
 }
 
 /** The operative config as Gin text (what was used, defaults included). */

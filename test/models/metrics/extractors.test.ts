@@ -13,6 +13,7 @@ import {
   InMemoryDataset,
   loadClassifierExtractor,
   loadFeatureExtractor,
+  MetricName,
   readClassifierMeta,
   tfjsModel,
 } from '@cgan/models';
@@ -96,7 +97,7 @@ describe('domain classifier and evaluateGenerator', () => {
   it('scores real-vs-real far better than noise, caches the real statistics and names metrics by extractor', async () => {
     const cache = path.join(dir, 'cache');
     const logs: string[] = [];
-    const common = { dataset: ds, extractor: ex as FeatureExtractor, num_samples: 200, batch_size: 50, cache_dir: cache, ms_ssim_num_images: 8, log: (m: string) => logs.push(m) };
+    const common = { dataset: ds, extractor: ex as FeatureExtractor, num_samples: 200, batch_size: 50, cache_dir: cache, ms_ssim_num_images: 8, metrics: ['fid', 'kid', 'inception_score', 'prd', 'ms_ssim'] as MetricName[], log: (m: string) => logs.push(m) };
     const good = await evaluateGenerator({ ...common, sample: realSampler(ds, 'train') });
     expect(Object.keys(good).sort()).toEqual(
       ['fid', 'inception_score', 'inception_score_std', 'kid', 'kid_std', 'prd_f1_8', 'prd_f8'].map((k) => `${k}[shapes-classifier]`).concat('ms_ssim').sort(),

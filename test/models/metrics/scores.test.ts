@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { classifierAccuracy, clusterHistograms, computePrd, inceptionScore, kernelInceptionDistance, kmeans, mmd2Unbiased, prdScore, prdToMaxFBetaPair, Rng, writeNpy, FeatureMatrix } from '@cgan/models';
+import { classifierAccuracy, clusterHistograms, computePrd, inceptionScore, kernelInceptionDistance, kmeans, mmd2Unbiased, prdScore, prdToMaxFBetaPair, Rng, takeRows, writeNpy, FeatureMatrix } from '@cgan/models';
 import { correlatedFeatures } from './fixtures';
 import { HAS_SCIPY, HAS_SKLEARN, runPython, skipMessage, tmpDir } from './python';
 
@@ -37,9 +37,29 @@ print(json.dumps(float(mmd2)))
 `, dir);
     expect(mmd2Unbiased(x, y)).toBeCloseTo(ref, 10);
     // One subset of all the samples is a permutation: same estimate, zero spread.
-    const r = kernelInceptionDistance({ real: y, fake: x, num_subsets: 1, subset_size: 1000 });
-    expect(r.kid).toBeCloseTo(ref, 10);
-    expect(r.kid_std).toBe(0);
+    const r = kernelInceptionDistance({ real: y, fake: x, num_subsets: 1, subset_size: 119 });
+    expect(r.subset_size).toBe(119);
+    const all = kernelInceptionDistance({ real: y, fake: x, num_subsets: 1, subset_size: 120 });
+    expect(all.subset_size).toBe(60);
+    expect(r.kid).toBeGreaterThan(0);
+  });
+
+  it('uses subsets smaller than the sample sets, so that the spread means something (issue 13)', () => {
+    // 300 samples and the default subset_size 1000: subsets of 150, a real spread (was 4e-13).
+    const a = correlatedFeatures(300, 8, 1, 0, 1, 99);
+    const b = correlatedFeatures(300, 8, 2, 0.5, 1, 99);
+    const r = kernelInceptionDistance({ real: a, fake: b, num_subsets: 20 });
+    expect(r.subset_size).toBe(150);
+    expect(r.kid_std).toBeGreaterThan(1e-3 * Math.abs(r.kid));
+    // The precomputed kernel matrices give what per-subset MMDs give.
+    const rng = new Rng(0);
+    const vals: number[] = [];
+    for (let s = 0; s < 20; s++) {
+      const gi = rng.permutation(300).subarray(0, 150);
+      const ri = rng.permutation(300).subarray(0, 150);
+      vals.push(mmd2Unbiased(takeRows(b, gi), takeRows(a, ri)));
+    }
+    expect(r.kid).toBeCloseTo(vals.reduce((x, y) => x + y, 0) / vals.length, 10);
   });
 
   it('is near 0 for samples of one distribution and grows with the shift', () => {

@@ -64,7 +64,7 @@ export const evaluationSettings = configurable('evaluation', {
     num_samples: { default: 10000, type: t.int, doc: 'real and generated images per evaluation' },
     batch_size: { default: 100, type: t.int },
     split: { default: 'test', type: t.oneOf('train', 'test') },
-    metrics: { default: ['fid', 'kid', 'inception_score', 'prd', 'ms_ssim'], type: t.list(t.oneOf(...METRIC_NAMES)) },
+    metrics: { default: ['fid', 'inception_score'], type: t.list(t.oneOf(...METRIC_NAMES)), doc: "the cheap ones by default; add 'kid', 'prd', 'ms_ssim' on request" },
     cache_dir: { default: '', type: t.optional(t.string), doc: "real statistics cache; '' = ~/.cache/compare-gan-js/real-stats, None = no cache" },
     ms_ssim_num_images: { default: 256, type: t.int },
   },
@@ -75,15 +75,29 @@ export const evaluationSettings = configurable('evaluation', {
   return { ...(kw as EvaluationSettings), metrics, cache_dir: kw.cache_dir === '' ? defaultStatsCacheDir() : (kw.cache_dir ?? null) };
 }) as unknown as (kw: Partial<EvaluationSettings>) => EvaluationSettings;
 
+/** Progress of an evaluation: `done` of `total` images of one side went through the extractor. */
+export type EvalProgress = (side: 'real' | 'generated', done: number, total: number) => void;
+
+/** What was measured with what (recorded beside the metrics in eval.jsonl). */
+export interface EvaluationInfo {
+  num_samples: number;
+  extractor: string;
+  extractor_fingerprint: string;
+  /** Test accuracy of the extractor when it is a classifier that knows it. */
+  extractor_accuracy: number | null;
+  split: Split;
+  metrics: MetricName[];
+}
+
 /** Features (kept when needed), running moments and logits of one side. */
-interface SideStats {
+export interface SideStats {
   n: number;
   moments: GaussianStats | null;
   features: FeatureMatrix | null;
   logits: FeatureMatrix | null;
 }
 
-class Collector {
+export class Collector {
   readonly moments: RunningMoments;
   private readonly feats: Float32Array | null;
   private readonly logits: Float32Array | null;
@@ -133,7 +147,7 @@ function cacheKey(dataset: GanDataset, ex: FeatureExtractor, split: Split, n: nu
 }
 
 /** Real-side statistics, from the cache or computed (and cached). */
-export async function realStatistics(opts: { dataset: GanDataset; extractor: FeatureExtractor; split: Split; numSamples: number; batchSize: number; keepFeatures: boolean; cacheDir: string | null; log?: (m: string) => void }): Promise<SideStats> {
+export async function realStatistics(opts: { dataset: GanDataset; extractor: FeatureExtractor; split: Split; numSamples: number; batchSize: number; keepFeatures: boolean; cacheDir: string | null; log?: (m: string) => void; progress?: EvalProgress }): Promise<SideStats> {
   const { dataset, extractor: ex, split } = opts;
   const n = Math.min(opts.numSamples, dataset.info.numExamples[split]);
   const base = opts.cacheDir ? path.join(opts.cacheDir, cacheKey(dataset, ex, split, n)) : null;
@@ -153,6 +167,7 @@ export async function realStatistics(opts: { dataset: GanDataset; extractor: Fea
   const col = new Collector(ex, n, opts.keepFeatures, false);
   for await (const batch of dataset.batches(split, { batchSize: opts.batchSize, repeat: false, dropRemainder: false })) {
     if (!col.full) col.add(batch.images);
+    opts.progress?.('real', col.n, n);
     batch.images.dispose();
     batch.labels.dispose();
     batch.labelled.dispose();
@@ -176,6 +191,9 @@ export interface EvaluateGeneratorOptions extends Partial<EvaluationSettings> {
   dataset: GanDataset;
   extractor: FeatureExtractor;
   log?: (msg: string) => void;
+  progress?: EvalProgress;
+  /** Receives what was measured with what (sample count, extractor fingerprint and accuracy). */
+  onInfo?: (info: EvaluationInfo) => void;
 }
 
 /** Computes the requested metrics; keys are `metric[extractor]` (and `ms_ssim`). See the file comment. */
@@ -188,7 +206,7 @@ export async function evaluateGenerator(opts: EvaluateGeneratorOptions): Promise
   if (!Number.isInteger(s.num_samples) || s.num_samples < 2) throw new Error(`metrics.evaluation.num_samples must be an integer >= 2, got ${s.num_samples}`);
   const needFeatures = want.has('kid') || want.has('prd');
   const real = want.has('fid') || needFeatures
-    ? await realStatistics({ dataset: opts.dataset, extractor: ex, split: s.split, numSamples: s.num_samples, batchSize: s.batch_size, keepFeatures: needFeatures, cacheDir: s.cache_dir, log: opts.log })
+    ? await realStatistics({ dataset: opts.dataset, extractor: ex, split: s.split, numSamples: s.num_samples, batchSize: s.batch_size, keepFeatures: needFeatures, cacheDir: s.cache_dir, log: opts.log, progress: opts.progress })
     : null;
   // As many generated as real images (PRD's balance; FID's usual protocol).
   const nFake = real ? real.n : s.num_samples;
@@ -202,6 +220,7 @@ export async function evaluateGenerator(opts: EvaluateGeneratorOptions): Promise
     try {
       if (images.rank !== 4 || images.shape[0] !== b) throw new Error(`sample(${b}) returned shape [${images.shape}], expected [${b}, h, w, c]`);
       col.add(images);
+      opts.progress?.('generated', col.n, nFake);
       if (want.has('ms_ssim') && ssimCount < s.ms_ssim_num_images) {
         const [, h, w, c] = images.shape;
         ssimShape = [h, w, c];
@@ -214,6 +233,24 @@ export async function evaluateGenerator(opts: EvaluateGeneratorOptions): Promise
     }
   }
   const fake = col.result();
+  opts.onInfo?.({ num_samples: fake.n, extractor: ex.name, extractor_fingerprint: ex.fingerprint, extractor_accuracy: ex.accuracy ?? null, split: s.split, metrics: [...want] });
+  const out = scoreSides({ real, fake, metrics: want, extractor: ex, log: opts.log });
+  if (want.has('ms_ssim') && ssimShape && ssimCount >= 2) {
+    const all = new Float32Array(ssimCount * ssimShape[0] * ssimShape[1] * ssimShape[2]);
+    let off = 0;
+    for (const part of ssimImages) {
+      all.set(part, off);
+      off += part.length;
+    }
+    out.ms_ssim = msSsimDiversity({ images: all, shape: [ssimCount, ...ssimShape] });
+  }
+  return out;
+}
+
+/** FID, KID, IS and PRD of two collected sides, named `metric[extractor]`. */
+export function scoreSides(opts: { real: SideStats | null; fake: SideStats; metrics: Iterable<MetricName>; extractor: FeatureExtractor; log?: (m: string) => void }): Record<string, number> {
+  const { real, fake, extractor: ex } = opts;
+  const want = new Set(opts.metrics);
   const tag = `[${ex.name}]`;
   const out: Record<string, number> = {};
   if (want.has('fid')) out[`fid${tag}`] = frechetDistance(real!.moments!, fake.moments!);
@@ -234,15 +271,6 @@ export async function evaluateGenerator(opts: EvaluateGeneratorOptions): Promise
     const p = prdScore({ real: real!.features!, fake: fake.features! });
     out[`prd_f8${tag}`] = p.prd_f8;
     out[`prd_f1_8${tag}`] = p.prd_f1_8;
-  }
-  if (want.has('ms_ssim') && ssimShape && ssimCount >= 2) {
-    const all = new Float32Array(ssimCount * ssimShape[0] * ssimShape[1] * ssimShape[2]);
-    let off = 0;
-    for (const part of ssimImages) {
-      all.set(part, off);
-      off += part.length;
-    }
-    out.ms_ssim = msSsimDiversity({ images: all, shape: [ssimCount, ...ssimShape] });
   }
   return out;
 }
@@ -280,6 +308,10 @@ export interface GanEvalContext {
   modelDir: string;
   rng: Rng;
   log: (msg: string) => void;
+  /** Images through the extractor so far (for a progress bar with an ETA). */
+  progress?: EvalProgress;
+  /** Sample count, extractor fingerprint and accuracy of this evaluation. */
+  onInfo?: (info: EvaluationInfo) => void;
 }
 
 const extractorCache = new Map<string, Promise<FeatureExtractor>>();
@@ -308,7 +340,7 @@ export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, n
       ex.catch(() => extractorCache.delete(name));
     }
     const extractor = await ex;
-    const m = await evaluateGenerator({ sample: (n) => sampler.sample(n), dataset, extractor, log: ctx.log, ...(sampler.split ? { split: sampler.split } : {}) });
+    const m = await evaluateGenerator({ sample: (n) => sampler.sample(n), dataset, extractor, log: ctx.log, progress: ctx.progress, onInfo: ctx.onInfo, ...(sampler.split ? { split: sampler.split } : {}) });
     for (const [k, v] of Object.entries(m)) out[sampler.name ? `${sampler.name}_${k}` : k] = v;
   }
   const extra = ctx.gan.extraMetrics ? await ctx.gan.extraMetrics(vctx) : {};

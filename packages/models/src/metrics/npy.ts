@@ -38,8 +38,8 @@ function parseHeader(text: string, where: string): Header {
   return { descr: descr[1], fortranOrder: fortran[1] === 'True', shape: dims };
 }
 
-/** Parses the bytes of a .npy file holding a 2-D float32/float64 array. */
-export function parseNpy(buf: Uint8Array, where = '.npy data'): FeatureMatrix {
+/** The header of a .npy file and where its data starts. */
+function readHeader(buf: Uint8Array, where: string): { b: Buffer; header: Header; dataStart: number } {
   const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 10 || !b.subarray(0, 6).equals(MAGIC)) {
     throw new NpyError(`${where}: not a NumPy .npy file (missing the \\x93NUMPY magic); save features with numpy.save`);
@@ -59,7 +59,35 @@ export function parseNpy(buf: Uint8Array, where = '.npy data'): FeatureMatrix {
   }
   if (b.length < start + headerLen) throw new NpyError(`${where}: truncated .npy header (file has ${b.length} bytes)`);
   const header = parseHeader(b.toString(major === 3 ? 'utf8' : 'latin1', start, start + headerLen), where);
-  const dataStart = start + headerLen;
+  return { b, header, dataStart: start + headerLen };
+}
+
+/** An N-D array of uint8, float32 or float64 (images: `gan score`). */
+export interface NdArray {
+  dtype: 'uint8' | 'float32' | 'float64';
+  shape: number[];
+  data: Uint8Array | Float32Array | Float64Array;
+}
+
+/** Parses the bytes of a .npy file holding an N-D uint8 / float32 / float64 array (C order). */
+export function parseNpyArray(buf: Uint8Array, where = '.npy data'): NdArray {
+  const { b, header, dataStart } = readHeader(buf, where);
+  const kinds: Record<string, [NdArray['dtype'], number]> = { '|u1': ['uint8', 1], '<u1': ['uint8', 1], '|b1': ['uint8', 1], '<f4': ['float32', 4], '<f8': ['float64', 8] };
+  const kind = kinds[header.descr];
+  if (!kind) throw new NpyError(`${where}: unsupported dtype '${header.descr}'; images must be uint8 (0..255) or float32/float64 (0..1) — convert with a.astype(numpy.uint8) or a.astype(numpy.float32)`);
+  if (header.fortranOrder) throw new NpyError(`${where}: Fortran-ordered arrays are not supported; save numpy.ascontiguousarray(a) instead`);
+  const count = header.shape.reduce((x, y) => x * y, 1);
+  const need = count * kind[1];
+  if (b.length - dataStart < need) throw new NpyError(`${where}: truncated data: shape (${header.shape.join(', ')}) needs ${need} bytes, the file has ${b.length - dataStart}`);
+  const bytes = new Uint8Array(need);
+  bytes.set(b.subarray(dataStart, dataStart + need));
+  const data = kind[0] === 'uint8' ? bytes : kind[0] === 'float32' ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer);
+  return { dtype: kind[0], shape: header.shape, data };
+}
+
+/** Parses the bytes of a .npy file holding a 2-D float32/float64 array. */
+export function parseNpy(buf: Uint8Array, where = '.npy data'): FeatureMatrix {
+  const { b, header, dataStart } = readHeader(buf, where);
   let bytesPer: number;
   if (header.descr === '<f4' || (header.descr === '|f4')) bytesPer = 4;
   else if (header.descr === '<f8' || header.descr === '|f8') bytesPer = 8;

@@ -51,10 +51,22 @@ export function runDirOfCheckpoint(p: string): string {
   throw new RunError(`'${p}' is not a checkpoint: expected RUN, RUN/checkpoints/ckpt-<step> or its manifest.json.`);
 }
 
-/** Rebuilds a trained run from its operative config (GAN variables created), runs `fn`, releases it. */
-export async function withRebuiltRun<T>(dir: RunDir, dataDir: string | null, logger: Logger, fn: (built: BuiltRun) => Promise<T>): Promise<T> {
+/** Rebuilds a trained run from its operative config (+ `extra` files and bindings on top; GAN variables created), runs `fn`, releases it. */
+export async function withRebuiltRun<T>(
+  dir: RunDir,
+  dataDir: string | null,
+  logger: Logger,
+  fn: (built: BuiltRun) => Promise<T>,
+  extra: { ginConfigs?: string[]; ginBindings?: string[] } = {},
+): Promise<T> {
   const file = runConfigFile(dir);
-  const spec: RunSpec = { ginConfigs: [file], ginBindings: [], dataDir, fakeDataFallback: false, reuseSeed: dir.readRunJson()?.seed ?? null };
+  const spec: RunSpec = {
+    ginConfigs: [file, ...(extra.ginConfigs ?? [])],
+    ginBindings: extra.ginBindings ?? [],
+    dataDir,
+    fakeDataFallback: false,
+    reuseSeed: dir.readRunJson()?.seed ?? null,
+  };
   let built = false;
   try {
     return await withRun(spec, logger, async (b) => {

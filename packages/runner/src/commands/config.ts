@@ -13,7 +13,7 @@
  * with the source line, a caret and a hint, and the exit code is 1.
  */
 import * as fs from 'fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import {
   checkConfigFiles,
   ConfigError,
@@ -45,6 +45,12 @@ function guarded<A extends unknown[]>(fn: (...args: A) => void | Promise<void>):
   };
 }
 
+/** `--search_path` (as every gan command spells flags); `--search-path` stays as a hidden alias. */
+function searchPathAlias(): Option {
+  return new Option('--search-path <dir>', 'alias of --search_path').argParser(collect).default([]).hideHelp();
+}
+const searchPaths = (o: { search_path: string[]; searchPath?: string[] }) => [...o.search_path, ...(o.searchPath ?? [])];
+
 function requireInput(files: string[], bindings: string[]): void {
   if (!files.length && !bindings.length) {
     throw new ConfigError('No config files or bindings given.', undefined, "pass one or more .gin files and/or --binding 'configurable.param = value'");
@@ -59,12 +65,13 @@ export function configCommand(): Command {
     .description('Parse Gin files and bindings; print their statements (includes expanded in place; imports are not loaded).')
     .argument('[files...]', 'Gin files, parsed in order')
     .option('-b, --binding <binding>', 'a binding string parsed after the files (repeatable)', collect, [])
-    .option('-I, --search-path <dir>', 'a directory searched for included files (repeatable)', collect, [])
+    .option('-I, --search_path <dir>', 'a directory searched for included files (repeatable)', collect, [])
+    .addOption(searchPathAlias())
     .option('--json', 'print {"statements": [...]} as JSON')
     .action(
-      guarded((files: string[], opts: { binding: string[]; searchPath: string[]; json?: boolean }) => {
+      guarded((files: string[], opts: { binding: string[]; search_path: string[]; searchPath?: string[]; json?: boolean }) => {
         requireInput(files, opts.binding);
-        const { statements } = loadConfigFiles(files, opts.binding, { searchPaths: opts.searchPath, numberTexts: !opts.json });
+        const { statements } = loadConfigFiles(files, opts.binding, { searchPaths: searchPaths(opts), numberTexts: !opts.json });
         if (opts.json) process.stdout.write(JSON.stringify({ statements: statements.map(statementToJSON) }) + '\n');
         else for (const st of statements) process.stdout.write(`${formatStatement(st)}\n`);
       }),
@@ -92,24 +99,41 @@ export function configCommand(): Command {
 
   cmd
     .command('check')
-    .description('Validate Gin files and bindings against every configurable the project registers (and those of the modules they import); report every error.')
+    .description('Validate Gin files and bindings against every configurable the project registers (and those of the modules they import; every error), then build the run as `gan train --dry_run` does: OK only for configs that build.')
     .argument('[files...]', 'Gin files, parsed in order')
     .option('-b, --binding <binding>', 'a binding string checked after the files (repeatable)', collect, [])
-    .option('-I, --search-path <dir>', 'a directory searched for included files and imported modules (repeatable)', collect, [])
+    .option('-I, --search_path <dir>', 'a directory searched for included files and imported modules (repeatable)', collect, [])
+    .addOption(searchPathAlias())
+    .option('--syntax_only', 'only the language and registry checks (no build; never loads TensorFlow.js)')
     .action(
-      guarded(async (files: string[], opts: { binding: string[]; searchPath: string[] }) => {
+      guarded(async (files: string[], opts: { binding: string[]; search_path: string[]; searchPath?: string[]; syntax_only?: boolean }) => {
         requireInput(files, opts.binding);
         // The manifest declares the configurables the models register (without loading them).
         declareProjectConfigurables();
-        const errors = checkConfigFiles(files, opts.binding, { searchPaths: opts.searchPath });
+        const errors = checkConfigFiles(files, opts.binding, { searchPaths: searchPaths(opts) });
         if (errors.length) {
           process.stderr.write(errors.map((e) => e.format()).join('\n') + '\n');
           process.stderr.write(`${errors.length} error${errors.length === 1 ? '' : 's'} found.\n`);
           process.exitCode = 1;
           return;
         }
+        // Then what `gan train` needs: the same checks and build as its dry run, same messages.
+        if (!opts.syntax_only) {
+          const quiet = { info: () => undefined, warn: () => undefined };
+          // Loaded only now: building loads the models and TensorFlow.js (the checks above do not).
+          const { formatError } = require('../errors') as typeof import('../errors');
+          const { buildForCheck } = require('../wiring/build_check') as typeof import('../wiring/build_check');
+          const { disposeRun } = require('../wiring/container') as typeof import('../wiring/container');
+          try {
+            disposeRun(await buildForCheck({ ginConfigs: files, ginBindings: opts.binding, dataDir: null, searchPaths: searchPaths(opts) }, quiet, quiet));
+          } catch (e) {
+            process.stderr.write(formatError(e) + '\n');
+            process.exitCode = 1;
+            return;
+          }
+        }
         const what = [...files, ...(opts.binding.length ? [`${opts.binding.length} binding string(s)`] : [])].join(', ');
-        process.stdout.write(`OK: ${what}\n`);
+        process.stdout.write(`OK: ${what}${opts.syntax_only ? ' (language and registry only)' : ' (builds)'}\n`);
       }),
     );
 

@@ -1,6 +1,7 @@
 /**
- * `gan diff RUN_A RUN_B`: the bindings in which two runs differ (defaults filled in, macros
- * substituted). Each side may be a run directory (its run.json) or a .gin file.
+ * `gan diff RUN_A RUN_B`: the bindings in which two runs differ (defaults shown with their
+ * values, macros substituted, equal numbers equal however spelled; the schedule is
+ * run_config.schedule). Each side may be a run directory (its run.json) or a .gin file.
  */
 import { Command } from 'commander';
 import * as fs from 'fs';
@@ -31,7 +32,7 @@ export function formatDiff(a: string, b: string, d: BindingDiff[]): string {
   if (!d.length) return `${a} and ${b} have the same bindings\n`;
   const w = Math.max(...d.map((x) => x.key.length));
   const lines = [`${d.length} differing binding${d.length > 1 ? 's' : ''}:  ${path.basename(a)}  ->  ${path.basename(b)}`];
-  for (const x of d) lines.push(`  ${x.key.padEnd(w)}  ${showValue(x.a)}  ->  ${showValue(x.b)}`);
+  for (const x of d) lines.push(`  ${x.key.padEnd(w)}  ${showValue(x.a, x.key)}  ->  ${showValue(x.b, x.key)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -53,7 +53,7 @@ export function computeFeatureMetric(metric: string, f: MetricsFlags): Record<st
   if (metric === 'fid') values = { fid: fidFromFeatures(real, fake) };
   else if (metric === 'kid') {
     const k = kernelInceptionDistance({ real, fake, num_subsets: f.numSubsets, subset_size: f.subsetSize, seed: f.seed });
-    values = { kid: k.kid, kid_std: k.kid_std, num_subsets: f.numSubsets, subset_size: Math.min(f.subsetSize, real.rows, fake.rows) };
+    values = { kid: k.kid, kid_std: k.kid_std, num_subsets: f.numSubsets, subset_size: k.subset_size };
   } else {
     if (real.rows !== fake.rows) {
       throw new RunError(`PRD needs as many real as generated samples (--real has ${real.rows}, --fake ${fake.rows}).`, 'save the same number of rows in both files');

@@ -29,6 +29,7 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
     throw new RunError(`--out '${flags.out}' is a folder.`, `name a PNG file, e.g. --out ${path.join(flags.out, 'samples.png')}`);
   }
   const dir = new RunDir(runDirOfCheckpoint(flags.checkpoint));
+  requireCheckpoint(flags.checkpoint, dir);
   return withRebuiltRun(dir, flags.data_dir ?? null, logger, async (built) => {
   const ckpt = CheckpointStore.resolve(path.resolve(flags.checkpoint) === path.resolve(dir.root) ? dir.root : flags.checkpoint);
   for (const s of ckpt.skipped) logger.warn(`${s.reason} Using an earlier checkpoint.`);
@@ -67,6 +68,18 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   io.out(`wrote ${flags.out}: ${flags.n} samples from ${ckpt.dir} (step ${ckpt.step})\n`);
   return flags.out;
   });
+}
+
+/** A checkpoint path that is not there: say which checkpoints the run has. */
+export function requireCheckpoint(p: string, dir: RunDir): void {
+  if (fs.existsSync(p)) return;
+  const have = dir.checkpoints.list().sort((a, b) => a.step - b.step);
+  throw new RunError(
+    `Checkpoint '${p}' does not exist.`,
+    have.length
+      ? `${dir.root} has: ${have.map((c) => path.basename(c.dir)).join(', ')} (pass one of them, or the run directory for the newest)`
+      : `${dir.root} has no checkpoint yet`,
+  );
 }
 
 export function registerSample(program: Command, io: Io, run: (p: Promise<unknown>) => void): void {

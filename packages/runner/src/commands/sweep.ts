@@ -214,11 +214,12 @@ export function registerSweep(program: Command, io: Io, run: Run): void {
     .description('List the trials of a sweep file (their ids and bindings) without running anything.')
     .argument('<sweep>', 'the sweep .gin file')
     .option('-I, --search_path <dir>', 'directory searched for included files (repeatable)', collect, [])
+    .addOption(new Option('--search-path <dir>', 'alias of --search_path').argParser(collect).default([]).hideHelp())
     .option('--json', 'print the trials as JSON')
-    .action((file: string, o: { json?: boolean; search_path: string[] }) =>
+    .action((file: string, o: { json?: boolean; search_path: string[]; searchPath?: string[] }) =>
       run(
         (async () => {
-          const s = await planFromFile(file, o.search_path);
+          const s = await planFromFile(file, [...o.search_path, ...(o.searchPath ?? [])]);
           if (o.json) {
             io.out(JSON.stringify({ file: s.file, keys: s.keys, trials: s.trials.map((t) => ({ id: t.id, bindings: t.lines })) }, null, 2) + '\n');
             return;
@@ -245,7 +246,8 @@ export function registerSweep(program: Command, io: Io, run: Run): void {
     .option('--stalled_interval_ms <ms>', 'queue: how often workers look for stalled trials', ms('--stalled_interval_ms'), 30000)
     .option('--redis_timeout_ms <ms>', 'queue: stop with an error when Redis stays unreachable this long', ms('--redis_timeout_ms'), 30000)
     .option('-I, --search_path <dir>', 'directory searched for included files (repeatable)', collect, [])
-    .action((file: string, o: RunFlags) => run(runCommand(file, o, io)));
+    .addOption(new Option('--search-path <dir>', 'alias of --search_path').argParser(collect).default([]).hideHelp())
+    .action((file: string, o: RunFlags & { searchPath?: string[] }) => run(runCommand(file, { ...o, search_path: [...o.search_path, ...(o.searchPath ?? [])] }, io)));
 
   cmd
     .command('worker')

@@ -14,17 +14,20 @@ import { diffBindings, effectiveBindings, showValue } from '../run/effective';
 import { makeProgress } from '../run/progress';
 import { gitCommit, isScheduleBinding, packageVersions, RunDir, RunJson } from '../run/run_dir';
 import { Schedule, Trainer, TrainOptions, TrainResult } from '../run/trainer';
-import { findEvaluator, requireEvaluator } from '../evaluation';
+import { findEvaluator, recordEvaluationConfig, requireEvaluator } from '../evaluation';
 import { buildRun, BuiltRun, disposeRun, TOKENS } from '../wiring/container';
 import { ignoredBindings } from '../wiring/run_config';
+import { buildForCheck } from '../wiring/build_check';
 import { collect, positiveInt } from './common';
 
 export interface TrainFlags {
   model_dir?: string;
   gin_config: string[];
   gin_bindings: string[];
-  schedule: Schedule;
-  eval_every_steps: number;
+  /** Overrides run_config.schedule (default 'train'). */
+  schedule?: Schedule;
+  /** Overrides run_config.eval_every_steps (default 5000). */
+  eval_every_steps?: number;
   data_dir?: string;
   dry_run?: boolean;
   force?: boolean;
@@ -39,7 +42,7 @@ export function parameterCounts(built: BuiltRun): Array<[string, number]> {
 }
 
 function describeDiff(a: Record<string, string>, b: Record<string, string>, d = diffBindings(a, b)): string {
-  const shown = d.slice(0, 8).map((x) => `${x.key}: ${showValue(x.a)} -> ${showValue(x.b)}`);
+  const shown = d.slice(0, 8).map((x) => `${x.key}: ${showValue(x.a, x.key)} -> ${showValue(x.b, x.key)}`);
   return shown.join('; ') + (d.length > 8 ? `; and ${d.length - 8} more` : '');
 }
 
@@ -49,7 +52,9 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
     throw new RunError('No configuration given.', 'pass --gin_config FILE (e.g. gin-configs/quickstart_shapes.gin)');
   }
   if (!flags.model_dir && !flags.dry_run) throw new RunError('--model_dir is required.', 'pass --model_dir runs/NAME (or --dry_run to only build the model)');
-  if (flags.schedule !== 'train') requireEvaluator();
+  // --schedule / --eval_every_steps are bindings of run_config, so that config and sweep files can
+  // set them and the operative config records them.
+  flags = { ...flags, gin_bindings: [...flags.gin_bindings, ...scheduleBindings(flags)] };
 
   if (flags.dry_run) return dryRun(flags, io, logger);
   const previousRun = flags.model_dir ? new RunDir(flags.model_dir).previousRun() : null;
@@ -64,6 +69,13 @@ export async function trainCommand(flags: TrainFlags, io: Io, hooks: Pick<TrainO
   }
 }
 
+export function scheduleBindings(flags: Pick<TrainFlags, 'schedule' | 'eval_every_steps'>): string[] {
+  const b: string[] = [];
+  if (flags.schedule !== undefined) b.push(`run_config.schedule = '${flags.schedule}'`);
+  if (flags.eval_every_steps !== undefined) b.push(`run_config.eval_every_steps = ${flags.eval_every_steps}`);
+  return b;
+}
+
 function warnAboutConfig(built: BuiltRun, logger: ReturnType<typeof loggerFor>): void {
   for (const line of ignoredBindings()) logger.warn(`ignored (no effect in this runner): ${line}`);
   if (built.datasetNote) logger.warn(built.datasetNote);
@@ -75,33 +87,23 @@ function warnAboutConfig(built: BuiltRun, logger: ReturnType<typeof loggerFor>):
  * are built at batch 2 (then 16, then options.batch_size for variants whose heads need more).
  */
 async function dryRun(flags: TrainFlags, io: Io, logger: ReturnType<typeof loggerFor>): Promise<null> {
-  const attempts = [2, 16, undefined];
-  for (let i = 0; i < attempts.length; i++) {
-    const built = await buildRun(
-      { ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null, fakeDataFallback: true, buildBatchSize: attempts[i] },
-      i === 0 ? logger : loggerFor(io, true),
-    );
-    try {
-      try {
-        await asConfigProblem('Could not build the networks', () => built.gan.build());
-      } catch (e) {
-        if (i < attempts.length - 1) continue;
-        throw e;
-      }
-      warnAboutConfig(built, logger);
-      config.finalize();
-      printDryRun(built, io);
-      return null;
-    } finally {
-      disposeRun(built);
-    }
+  const built = await buildForCheck({ ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null }, logger, loggerFor(io, true));
+  try {
+    warnAboutConfig(built, logger);
+    recordEvaluationConfig();
+    config.finalize();
+    printDryRun(built, io);
+    return null;
+  } finally {
+    disposeRun(built);
   }
-  return null;
 }
 
 async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pick<TrainOptions, 'afterStep'>, logger: ReturnType<typeof loggerFor>): Promise<TrainResult | null> {
   const effective = effectiveBindings();
   warnAboutConfig(built, logger);
+  const schedule = built.runConfig.schedule;
+  if (schedule !== 'train') requireEvaluator();
 
   const dir = flags.model_dir ? new RunDir(flags.model_dir) : null;
   const previous = dir?.previousRun() ?? null;
@@ -120,10 +122,11 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
   }
 
   await asConfigProblem('Could not build the networks', () => built.gan.build());
+  recordEvaluationConfig();
   config.finalize();
   // Evaluation needs its feature extractor (e.g. a trained classifier): fail now, not after training.
   // (Only for the built-in evaluator: an installed one brings its own.)
-  if (flags.schedule !== 'train' && findEvaluator() === evaluateGan) await asConfigProblem(`--schedule ${flags.schedule} cannot evaluate`, () => loadFeatureExtractor(built.dataset.info.name), 'train the classifier first (gan train_classifier), set metrics.feature_extractor, or use --schedule train');
+  if (schedule !== 'train' && findEvaluator() === evaluateGan) await asConfigProblem(`--schedule ${schedule} cannot evaluate`, () => loadFeatureExtractor(built.dataset.info.name), 'train the classifier first (gan train_classifier), set metrics.feature_extractor, or use --schedule train');
 
   const release = dir!.open('gan train');
   try {
@@ -161,8 +164,8 @@ async function trainOpened(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pi
       `(batch ${built.options.batch_size}, backend ${built.runtime.backend}, seed ${built.runtime.seed}) in ${dir!.root}`,
   );
   const result = await trainer.train({
-    schedule: flags.schedule,
-    evalEverySteps: flags.eval_every_steps,
+    schedule: built.runConfig.schedule,
+    evalEverySteps: built.runConfig.eval_every_steps,
     progress: makeProgress(io.progressStream, (s) => io.err(s)),
     onOperativeConfig: (step) => `wrote ${dir!.writeOperative(step, operativeConfigStr())}`,
     afterStep: hooks.afterStep,
@@ -193,8 +196,8 @@ export function registerTrain(program: Command, io: Io, run: (p: Promise<unknown
     .option('--model_dir <dir>', 'run directory (checkpoints, metrics, samples, report)')
     .option('--gin_config <file>', 'Gin config file (repeatable; later files override earlier ones)', collect, [])
     .option('--gin_bindings <binding>', "extra binding, e.g. 'options.training_steps = 100' (repeatable)", collect, [])
-    .addOption(new Option('--schedule <schedule>', 'what to run').choices(['train', 'eval_after_train', 'continuous_eval']).default('train'))
-    .option('--eval_every_steps <n>', 'evaluate every N steps (continuous_eval)', positiveInt('--eval_every_steps'), 5000)
+    .addOption(new Option('--schedule <schedule>', "what to run (run_config.schedule; default 'train')").choices(['train', 'eval_after_train', 'continuous_eval']))
+    .option('--eval_every_steps <n>', 'evaluate every N steps (continuous_eval; run_config.eval_every_steps, default 5000)', positiveInt('--eval_every_steps'))
     .option('--data_dir <dir>', 'where datasets are looked for')
     .option('--dry_run', 'build everything, print the operative config and parameter counts, and exit')
     .option('--force', 'continue a run in --model_dir even though its model or data bindings differ (schedule bindings such as options.training_steps may change without it)')

@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import * as path from 'path';
 import { BACKEND_CHOICES, BackendChoice, createDataset, defaultClassifierDir, describeSelection, saveClassifier, trainClassifier, useBackend } from '@cgan/models';
 import { RunError } from '../errors';
-import { Io, loggerFor } from '../io';
+import { Io, loggerFor, processIo } from '../io';
 import { positiveInt } from './common';
 
 export interface TrainClassifierFlags {
@@ -26,6 +26,8 @@ export interface TrainClassifierFlags {
   seed: number;
   backend: string;
   quiet?: boolean;
+  /** Stop cleanly (save, exit 130) on SIGINT/SIGTERM: the CLI sets this. */
+  handleSignals?: boolean;
 }
 
 async function selectBackend(name: string): Promise<string> {
@@ -47,6 +49,17 @@ export async function trainClassifierCommand(f: TrainClassifierFlags, io: Io): P
   const ds = await createDataset({ overrides: { name: f.dataset, data_dir: f.dataDir ?? null }, log: log.info });
   const out = path.resolve(f.out ?? defaultClassifierDir(ds.info.name));
   log.info(`training a ${f.convFilters.join('-')}-conv + ${f.denseUnits}-unit classifier on ${Math.min(f.trainExamples, ds.info.numExamples.train)} ${ds.info.name} images, ${f.epochs} epoch(s), backend ${tf.getBackend()}`);
+  // Ctrl-C (or SIGTERM): stop after the current step, measure and save what was trained; twice: quit.
+  let stopSignal: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopSignal) process.exit(130);
+    stopSignal = sig;
+    log.info(`${sig}: stopping after this step; the classifier trained so far will be saved (${sig} again to quit at once)`);
+  };
+  if (f.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   const trained = await trainClassifier({
     dataset: ds.info.name,
     imageShape: ds.info.imageShape,
@@ -61,10 +74,21 @@ export async function trainClassifierCommand(f: TrainClassifierFlags, io: Io): P
     seed: f.seed,
     arch: { conv_filters: f.convFilters, dense_units: f.denseUnits },
     log: log.info,
+    shouldStop: () => stopSignal !== null,
+  }).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
   const meta = await saveClassifier(out, trained);
   trained.model.dispose();
   io.out(`${meta.dataset} classifier: test accuracy ${(meta.testAccuracy * 100).toFixed(2)}% on ${meta.testExamples} test images (${meta.seconds.toFixed(0)} s); saved to ${out}\n`);
+  if (stopSignal) {
+    throw new RunError(
+      `Stopped by ${stopSignal} after ${meta.interrupted?.steps} of ${meta.interrupted?.of} steps; the partly trained classifier was saved to ${out} (classifier.json records it).`,
+      'rerun the command to train it fully',
+      130,
+    );
+  }
   return { ...meta, dir: out };
 }
 
@@ -112,6 +136,7 @@ export function registerTrainClassifier(program: Command, io: Io, run: (p: Promi
             seed: o.seed as number,
             backend: o.backend as string,
             quiet: o.quiet as boolean | undefined,
+            handleSignals: io === processIo,
           },
           io,
         ),

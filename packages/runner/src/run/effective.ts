@@ -51,15 +51,35 @@ export interface BindingDiff {
   b: string | undefined;
 }
 
-/** Keys whose values differ (absent on one side shows as undefined = the default). */
-export function diffBindings(a: Record<string, string>, b: Record<string, string>): BindingDiff[] {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return keys.filter((k) => a[k] !== b[k]).map((k) => ({ key: k, a: a[k], b: b[k] }));
+/** A stored value with number spellings unified (`1e-05` and `0.00001` are one number). */
+function normalized(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return JSON.stringify(JSON.parse(v), (_k, x) => (x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 1 && '$float' in x ? Number(x.$float) : x));
 }
 
-/** A stored value key back as Gin-ish text (`"x"`, `1`, `@hinge`, `(1, 2)`). */
-export function showValue(v: string | undefined): string {
-  if (v === undefined) return '(default)';
+/** Keys whose values differ (absent on one side shows as undefined = the default); equal numbers are equal. */
+export function diffBindings(a: Record<string, string>, b: Record<string, string>): BindingDiff[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.filter((k) => a[k] !== b[k] && normalized(a[k]) !== normalized(b[k])).map((k) => ({ key: k, a: a[k], b: b[k] }));
+}
+
+/** The declared default of a binding key `[scope/]module.Conf.param`, as a stored value (valueKey). */
+export function defaultValueOf(key: string): string | undefined {
+  const bare = key.split('/').pop()!;
+  const dot = bare.lastIndexOf('.');
+  const info = registry.match(bare.slice(0, dot))[0];
+  const p = info?.params.get(bare.slice(dot + 1));
+  if (!p?.hasDefault) return undefined;
+  const v = jsToConfigValue(p.default);
+  return v === undefined ? undefined : valueKey(v);
+}
+
+/** A stored value key back as Gin-ish text (`"x"`, `1`, `@hinge`, `(1, 2)`); `key` shows a default's value. */
+export function showValue(v: string | undefined, key?: string): string {
+  if (v === undefined) {
+    const d = key ? defaultValueOf(key) : undefined;
+    return d === undefined ? '(default)' : `${renderJson(JSON.parse(d))} (default)`;
+  }
   return renderJson(JSON.parse(v));
 }
 

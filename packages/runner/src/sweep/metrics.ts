@@ -86,12 +86,27 @@ export function newestOperativeConfig(runDir: string): string | undefined {
   return found.length ? path.join(runDir, found[0][0]) : undefined;
 }
 
-/** `options.training_steps` from the run's operative config, when written yet. */
-export function totalSteps(runDir: string): number | undefined {
+const STEPS_RE = /^\s*(?:runner_lib\.)?options\.training_steps\s*=\s*(\d+)/m;
+
+/**
+ * The trial's total steps: `options.training_steps` from its newest operative config, else (before
+ * the first one is written) from the config it was started with (trial.json's bindings and
+ * sweep file, as recorded in run.json's effective bindings, or `fallback`).
+ */
+export function totalSteps(runDir: string, fallback?: number): number | undefined {
   const f = newestOperativeConfig(runDir);
-  if (!f) return undefined;
-  const m = /^\s*options\.training_steps\s*=\s*(\d+)/m.exec(fs.readFileSync(f, 'utf8'));
-  return m ? Number(m[1]) : undefined;
+  if (f) {
+    const m = STEPS_RE.exec(fs.readFileSync(f, 'utf8'));
+    if (m) return Number(m[1]);
+  }
+  try {
+    const run = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { effective_bindings?: Record<string, string> };
+    const v = Object.entries(run.effective_bindings ?? {}).find(([k]) => /(^|\.)options\.training_steps$/.test(k))?.[1];
+    if (v !== undefined && Number.isFinite(Number(v))) return Number(v);
+  } catch {
+    // no run.json yet
+  }
+  return fallback;
 }
 
 /** Lower is better for distances and losses; higher for scores. */

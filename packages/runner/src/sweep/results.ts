@@ -41,15 +41,37 @@ export function loadManifest(sweepDir: string): SweepManifest {
   return m;
 }
 
-/** Which metric ranks trials: the option, else the sweep file's sweep.metric, else fid, else the first. */
+/**
+ * The one name-matching rule of sweep.metric, --sort and --metric: an exact name, else the
+ * metric whose name without its extractor tag is `name` (`fid` matches `fid[fashion-mnist-classifier]`),
+ * case-insensitive. Null when none matches; an error when several do.
+ */
+export function matchMetric(metrics: string[], name: string): string | null {
+  if (metrics.includes(name)) return name;
+  const base = (m: string) => m.replace(/\[.*\]$/, '').toLowerCase();
+  const hits = metrics.filter((m) => m.toLowerCase() === name.toLowerCase() || base(m) === name.toLowerCase());
+  if (hits.length > 1) throw new SweepError(`Metric name '${name}' matches several metrics: ${hits.join(', ')}.`, 'give the full name, e.g. ' + hits[0]);
+  return hits[0] ?? null;
+}
+
+/**
+ * Which metric ranks trials: the option, else the sweep file's sweep.metric, else fid, else the
+ * first. A requested metric (option or sweep.metric) that no trial logged is an error naming the
+ * metrics that exist (sweep.metric only once some trial has logged metrics).
+ */
 export function chooseMetric(metrics: string[], requested: string | undefined, manifest: SweepManifest): string | null {
+  const missing = (name: string, where: string) =>
+    new SweepError(`No trial logged a metric named '${name}' (${where}).`, metrics.length ? `metrics found: ${metrics.join(', ')}` : 'no trial has logged metrics yet');
   if (requested) {
-    if (!metrics.includes(requested)) {
-      throw new SweepError(`No trial logged a metric named '${requested}'.`, metrics.length ? `metrics found: ${metrics.join(', ')}` : 'no trial has logged metrics yet');
-    }
-    return requested;
+    const m = matchMetric(metrics, requested);
+    if (!m) throw missing(requested, 'the option');
+    return m;
   }
-  if (manifest.metric && metrics.includes(manifest.metric)) return manifest.metric;
+  if (manifest.metric && metrics.length) {
+    const m = matchMetric(metrics, manifest.metric);
+    if (!m) throw missing(manifest.metric, 'sweep.metric in the sweep file; does the sweep evaluate? set e.g. run_config.schedule = "eval_after_train"');
+    return m;
+  }
   return metrics.find((m) => /^fid/i.test(m)) ?? metrics[0] ?? null;
 }
 
@@ -64,7 +86,7 @@ export function collectResults(sweepDir: string, opts: { metric?: string; mode?:
   for (const s of series) for (const k of Object.keys(s.m.final)) metricSet.add(k);
   const metrics = [...metricSet].sort();
   const metric = chooseMetric(metrics, opts.metric, manifest);
-  const mode = opts.mode ?? (metric && metric === manifest.metric ? manifest.mode : undefined) ?? (metric ? defaultMode(metric) : 'min');
+  const mode = opts.mode ?? (metric && manifest.metric && matchMetric([metric], manifest.metric) ? manifest.mode : undefined) ?? (metric ? defaultMode(metric) : 'min');
   for (const { t, st, m } of series) {
     const best: Record<string, number> = {};
     for (const k of Object.keys(m.final)) best[k] = (k === metric ? mode : defaultMode(k)) === 'max' ? m.max[k] : m.min[k];

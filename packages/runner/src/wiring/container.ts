@@ -15,6 +15,7 @@ import { constructGan, loadDataset, readOptions, RunOptions, RuntimeInfo, setupR
 import { RunConfig, runConfig } from './run_config';
 import './compare_gan_datasets';
 import { asConfigProblem } from '../errors';
+import { assertRunConfig } from './build_check';
 
 export const TOKENS = {
   Spec: Symbol('RunSpec'),
@@ -37,6 +38,8 @@ export interface RunSpec {
   fakeDataFallback: boolean;
   /** Build the networks at this batch size instead of options.batch_size (dry runs). */
   buildBatchSize?: number;
+  /** Directories searched for included files (`gan config check -I`). */
+  searchPaths?: string[];
   /** The seed of the run being continued, used when the config binds no runtime.seed. */
   reuseSeed?: number | null;
 }
@@ -61,7 +64,8 @@ export interface BuiltRun {
 
 /** Parses the config and builds every service of the run (the GAN is constructed, not built). */
 export async function buildRun(spec: RunSpec, logger: Logger): Promise<BuiltRun> {
-  loadGinConfig(spec.ginConfigs, spec.ginBindings);
+  loadGinConfig(spec.ginConfigs, spec.ginBindings, spec.searchPaths);
+  assertRunConfig();
   const c = rootContainer.createChildContainer();
   c.register(TOKENS.Spec, { useValue: spec });
   c.register(TOKENS.Logger, { useValue: logger });

@@ -3,7 +3,7 @@
  * the few the Node runner adds. TPU-only settings are accepted so that Compare GAN configs run
  * unchanged, and reported as ignored.
  */
-import { config, configurable, registry, t } from '@cgan/config-lang';
+import { config, configurable, jsToConfigValue, registry, t, valuesEqual } from '@cgan/config-lang';
 
 export interface RunConfig {
   save_checkpoints_steps: number;
@@ -18,6 +18,10 @@ export interface RunConfig {
   save_samples_steps: number | null;
   /** Images in each sample grid. */
   num_samples: number;
+  /** What `gan train` runs (its --schedule flag overrides it): usable from config and sweep files. */
+  schedule: 'train' | 'eval_after_train' | 'continuous_eval';
+  /** Evaluate every N steps (continuous_eval; --eval_every_steps overrides it). */
+  eval_every_steps: number;
 }
 
 export const runConfig = configurable(
@@ -32,6 +36,8 @@ export const runConfig = configurable(
       log_every_steps: { default: 1, type: t.int, doc: 'metrics.jsonl record every N steps' },
       save_samples_steps: { default: null, type: t.optional(t.int), doc: 'sample grid every N steps (None: with checkpoints)' },
       num_samples: { default: 64, type: t.int, doc: 'images in each sample grid' },
+      schedule: { default: 'train', type: t.oneOf('train', 'eval_after_train', 'continuous_eval'), doc: 'train, eval_after_train or continuous_eval (gan train --schedule overrides it)' },
+      eval_every_steps: { default: 5000, type: t.int, doc: 'continuous_eval: evaluate every N steps' },
     },
   },
   (kw: RunConfig): RunConfig => ({ ...kw }),
@@ -61,6 +67,10 @@ export function ignoredBindings(): string[] {
       const m = registry.match(i.selector);
       return m.some((info) => info.fullName === b.fullName) && (!i.param || i.param === b.param);
     });
+    // A value equal to the default (as an operative config spells it out) has no effect to warn about.
+    const p = registry.match(b.fullName)[0]?.params.get(b.param);
+    const def = p?.hasDefault ? jsToConfigValue(p.default) : undefined;
+    if (hit && def !== undefined && valuesEqual(def, b.value)) continue;
     if (hit) out.push(`${b.scope.length ? b.scope.join('/') + '/' : ''}${b.fullName}.${b.param} (${hit.why})`);
   }
   return out;

@@ -36,6 +36,8 @@ export interface ClassifierMeta {
   epochs: number;
   seconds: number;
   backend: string;
+  /** Set when training was stopped early (Ctrl-C): steps done of those planned. */
+  interrupted?: { steps: number; of: number };
   /** sha256 of weights.bin (first 16 hex digits). */
   fingerprint: string;
   created: string;
@@ -88,6 +90,8 @@ export interface TrainClassifierOptions {
   seed: number;
   arch: ClassifierArchitecture;
   log?: (msg: string) => void;
+  /** Polled after every step: true stops training there (the model trained so far is returned). */
+  shouldStop?: () => boolean;
 }
 
 export interface TrainedClassifier {
@@ -121,7 +125,15 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Traine
   const subset = rng.permutation(o.train.labels.length).subarray(0, nTrain);
   const steps = Math.floor(nTrain / o.batch_size);
   if (steps < 1) throw new Error(`train-classifier: ${nTrain} training examples are fewer than one batch of ${o.batch_size}`);
-  for (let epoch = 0; epoch < o.epochs; epoch++) {
+  const totalSteps = steps * o.epochs;
+  let done = 0;
+  let stopped = false;
+  const eta = () => {
+    const sec = ((Date.now() - start) / 1000 / Math.max(done, 1)) * (totalSteps - done);
+    const m = Math.floor(sec / 60);
+    return m ? `${m}m${String(Math.round(sec % 60)).padStart(2, '0')}s` : `${Math.round(sec)}s`;
+  };
+  for (let epoch = 0; epoch < o.epochs && !stopped; epoch++) {
     const order = rng.permutation(nTrain);
     let lossSum = 0;
     for (let s = 0; s < steps; s++) {
@@ -132,7 +144,13 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Traine
       x.dispose();
       y.dispose();
       lossSum += loss;
-      if ((s + 1) % 50 === 0 || s === steps - 1) o.log?.(`epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${steps} loss ${(lossSum / (s + 1)).toFixed(4)}`);
+      done++;
+      if ((s + 1) % 50 === 0 || s === steps - 1) o.log?.(`epoch ${epoch + 1}/${o.epochs} step ${s + 1}/${steps} loss ${(lossSum / (s + 1)).toFixed(4)} ETA ${eta()}`);
+      if (o.shouldStop?.()) {
+        stopped = true;
+        o.log?.(`stopped after ${done} of ${totalSteps} steps`);
+        break;
+      }
     }
   }
   const nTest = Math.min(o.test_examples, o.test.labels.length);
@@ -152,6 +170,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<Traine
       epochs: o.epochs,
       seconds: (Date.now() - start) / 1000,
       backend: tf.getBackend(),
+      ...(stopped ? { interrupted: { steps: done, of: totalSteps } } : {}),
     },
   };
 }
@@ -180,6 +199,7 @@ export class ClassifierExtractor implements FeatureExtractor {
   readonly fingerprint: string;
   readonly featureDim: number;
   readonly numClasses: number;
+  readonly accuracy?: number;
   private readonly twoHeaded: tfl.LayersModel;
 
   constructor(readonly model: tfl.LayersModel, readonly meta: Pick<ClassifierMeta, 'dataset' | 'imageShape' | 'numClasses' | 'featureDim' | 'fingerprint'>) {
@@ -187,6 +207,7 @@ export class ClassifierExtractor implements FeatureExtractor {
     this.fingerprint = meta.fingerprint;
     this.featureDim = meta.featureDim;
     this.numClasses = meta.numClasses;
+    this.accuracy = (meta as Partial<ClassifierMeta>).testAccuracy;
     this.twoHeaded = tfl.model({ inputs: model.inputs, outputs: [model.getLayer('features').output as tfl.SymbolicTensor, model.getLayer('logits').output as tfl.SymbolicTensor] });
   }
 

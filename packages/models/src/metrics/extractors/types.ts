@@ -19,6 +19,8 @@ export interface FeatureExtractor {
   /** Identifies the exact weights (e.g. a hash of the weight file): part of the cache key. */
   readonly fingerprint: string;
   readonly featureDim: number;
+  /** Test accuracy of a classifier extractor, when known (recorded beside the metrics). */
+  readonly accuracy?: number;
   /** Number of classes of the logits, or 0 when the extractor has none. */
   readonly numClasses: number;
   /** Runs on one batch; the caller disposes the returned tensors. */

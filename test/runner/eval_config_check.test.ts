@@ -1,0 +1,52 @@
+/**
+ * `gan config check` checks what `gan train` needs (issue 18): configs that would fail in train
+ * fail in check, with the same message (both go through wiring/build_check).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { gan, tmpdir, TINY_GIN, writeGin } from './fixtures';
+
+jest.setTimeout(180000);
+
+const root = path.resolve(__dirname, '../..');
+const bin = path.join(root, 'packages/runner/bin/gan.js');
+const dir = tmpdir('check');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function check(file: string) {
+  const r = spawnSync(process.execPath, [bin, 'config', 'check', file], { encoding: 'utf8', timeout: 60000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+// The spawned CLI knows the project's architectures only (not the fixtures' runner_test_arch).
+const BASE = TINY_GIN.replace('runner_test_arch', 'dcgan_arch');
+const without = (re: RegExp) => BASE.split('\n').filter((l) => !re.test(l)).join('\n');
+const cases: Array<[string, string, RegExp]> = [
+  ['no_arch', without(/options\.architecture/), /Required parameter 'runner_lib\.options\.architecture' was not supplied/],
+  ['bad_arch', BASE + 'options.architecture = "sndcgan"\n', /options\.architecture = "sndcgan" is not a registered architecture; known architectures: dcgan_arch, sndcgan_arch/],
+  ['string_ref', BASE + 'loss.fn = "hinge"\n', /loss\.fn must be a loss reference such as @hinge, got hinge/],
+  ['evaluated_ref', BASE + 'G.batch_norm_fn = @batch_norm()\n', /evaluated_ref\.gin:\d+:19: error: G\.batch_norm_fn takes a callable, but @batch_norm\(\) is an evaluated reference[\s\S]*hint: write @batch_norm \(no parentheses\)/],
+  ['no_dataset', without(/dataset\.name/), /error: dataset\.name is not set[\s\S]*hint: bind it, e\.g\. dataset\.name = 'fashion-mnist'/],
+];
+
+test.each(cases)('%s fails in check with the message train gives', async (name, text, expected) => {
+  const file = writeGin(dir, `${name}.gin`, text);
+  const c = check(file);
+  expect(c.code).toBe(1);
+  expect(c.out).not.toMatch(/OK/);
+  expect(c.err).toMatch(expected);
+  expect(c.err).not.toMatch(/internal error|\n\s+at /);
+  const t = await gan('train', '--gin_config', file, '--model_dir', path.join(dir, `run_${name}`), '--quiet');
+  expect(t.code).toBe(1);
+  // (In-process, the fixtures' own architecture is registered too.)
+  expect(t.err.trim().replace(', runner_test_arch', '')).toBe(c.err.trim());
+  // Nothing was written for a config that does not build.
+  expect(fs.existsSync(path.join(dir, `run_${name}`, 'run.json'))).toBe(false);
+});
+
+test('check says OK for a config that builds', () => {
+  const c = check(writeGin(dir, 'ok.gin', BASE));
+  expect(c.err).toBe('');
+  expect(c.out).toMatch(/^OK: .*ok\.gin \(builds\)/);
+});
