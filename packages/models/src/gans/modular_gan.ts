@@ -14,7 +14,7 @@ import { Architecture, DiscriminatorOutput } from '../architectures/abstract_arc
 import { Rng } from '../core/rng';
 import { VariableStore } from '../core/variables';
 import { Batch, DatasetInfo } from '../datasets/types';
-import { get_losses } from '../losses/loss_lib';
+import { discriminatorAccuracy, get_losses } from '../losses/loss_lib';
 import { AdamOptimizer, applyGradientsInOrder, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
 import { get_penalty_loss } from '../penalties/penalty_lib';
 import { clipWeights, weight_clipping } from '../penalties/weight_clipping';
@@ -252,6 +252,7 @@ export class ModularGAN implements GanVariant {
       const penalty = this.penalty(inp);
       summaries.penalty = penalty;
       dLoss = tf.add(dLoss, tf.mul(this.lambda, penalty)) as tf.Scalar;
+      Object.assign(summaries, discriminatorAccuracy(real.logits, fake.logits));
     }
     return { d_loss: dLoss, g_loss: losses.g_loss, summaries };
   }

@@ -33,12 +33,20 @@ export function setOptimizerHiddenState(gan: GanVariant, saved: Map<string, tf.T
   }
 }
 
-/** The learning rate of each optimizer the GAN holds, as `<property>_lr` (e.g. gOptimizer_lr). */
+/**
+ * The network an optimizer property trains, in snake_case: gOptimizer -> g, dOptimizer -> d,
+ * eOptimizer -> e, classifierOptimizer -> classifier (the prefix of g_lr, d_grad_norm, ...).
+ */
+export function networkName(optimizerProperty: string): string {
+  return optimizerProperty.replace(/_?[Oo]ptimizer$/, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** The learning rate of each optimizer the GAN holds, as `<network>_lr` (g_lr, d_lr, ...). */
 export function learningRates(gan: GanVariant): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [p, opt] of optimizersOf(gan)) {
     const lr = (opt as unknown as { learningRate?: unknown }).learningRate;
-    if (typeof lr === 'number') out[`${p}_lr`] = lr;
+    if (typeof lr === 'number') out[`${networkName(p)}_lr`] = lr;
   }
   return out;
 }

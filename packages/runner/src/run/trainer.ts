@@ -15,6 +15,7 @@ import type { RunOptions } from '../wiring/adapters';
 import type { RunConfig } from '../wiring/run_config';
 import { disposeCheckpoint } from './checkpoint';
 import { learningRates } from './optimizer_exact';
+import { RunMonitor } from './health_monitor';
 import { writeGrid } from './images';
 import { MetricsRecord } from './metrics_log';
 import { Progress } from './progress';
@@ -46,6 +47,8 @@ export interface TrainResult {
 @injectable()
 export class Trainer {
   private fixed: { z: tf.Tensor2D; y: tf.Tensor2D | null } | null = null;
+  /** Gradient health, the GAN doctor and the TensorBoard event file, while train() runs. */
+  private monitor: RunMonitor | null = null;
   /** Log lines: through the progress display while training, the logger otherwise. */
   private log: (msg: string) => void = (m) => this.logger.info(m);
 
@@ -85,11 +88,8 @@ export class Trainer {
     const images = tf.tidy(() => this.gan.sample(z, y));
     try {
       writeGrid(file, images);
-      // Mean per-pixel variance across the fixed z: near zero means every z gives the same image.
-      const diversity = tf.tidy(() => tf.mean(tf.moments(images, 0).variance).dataSync()[0]);
-      if (z.shape[0] > 1 && diversity < 1e-4) {
-        this.log(`warning: the samples at step ${step} are nearly identical (variance across z ${diversity.toExponential(1)}): the generator may have collapsed to one mode, or, with batch norm in G, its moving averages (used when sampling) lag the training statistics: try a lower standardize_batch.decay`);
-      }
+      // Diversity across the fixed z (mode_collapse, bn_lag) is the doctor's to judge.
+      this.monitor?.afterSamples(step, file, images, z, y);
     } finally {
       images.dispose();
     }
@@ -135,6 +135,9 @@ export class Trainer {
       return { startStep, finalStep: st.step, resumedFrom: from, stepsPerSec: 0 };
     }
     this.fixedInputs(runConfig.num_samples);
+    const monitor = new RunMonitor({ gan, modelDir: dir.root, log: (m) => this.log(m) });
+    monitor.begin(st.step);
+    this.monitor = monitor;
     const it = this.dataset.batches('train', {
       batchSize: options.batch_size,
       seed: this.rng.fork('data/shuffle').seed,
@@ -172,7 +175,10 @@ export class Trainer {
           batches.push(r.value);
         }
         let summaries: Record<string, number>;
+        const logDue = (st.step + 1) % logEvery === 0 || st.step + 1 === total;
         try {
+          monitor.observeRealBatch(batches[0].images);
+          monitor.beforeStep(logDue);
           summaries = gan.trainStep(batches, st.step);
         } finally {
           for (const b of batches) {
@@ -185,6 +191,8 @@ export class Trainer {
         st.batchesConsumed += discIters;
         for (const [k, v] of Object.entries(summaries)) {
           if (typeof v === 'number' && !Number.isFinite(v)) {
+            monitor.afterLoggedStep({ step: st.step, ...summaries, ...monitor.healthFields() });
+            monitor.end();
             opts.progress.stop();
             writeReport({ modelDir: dir.root });
             throw new DivergenceError(st.step, k, v, lastCkpt);
@@ -193,14 +201,16 @@ export class Trainer {
         if (st.step === startStep + 1) {
           const line = opts.onOperativeConfig?.(startStep);
           if (line) opts.progress.log(line);
+          monitor.operativeConfig(startStep, dir.operativePath(startStep));
         }
         const now = Date.now();
         if (now > lastTime) {
           sps = (st.step - lastStep) / ((now - lastTime) / 1000);
         }
-        if (st.step % logEvery === 0 || st.step === total) {
-          const rec: MetricsRecord = { step: st.step, ...summaries, ...learningRates(gan), wall: { steps_per_sec: round(sps), elapsed_sec: round((now - t0) / 1000) } };
+        if (logDue) {
+          const rec: MetricsRecord = { step: st.step, ...summaries, ...learningRates(gan), ...monitor.healthFields(), wall: { steps_per_sec: round(sps), elapsed_sec: round((now - t0) / 1000) } };
           dir.metrics.append(rec);
+          monitor.afterLoggedStep(rec);
           lastTime = now;
           lastStep = st.step;
         }
@@ -209,12 +219,14 @@ export class Trainer {
         if (st.step % sampleEvery === 0 || ckptDue) this.writeSamples(st.step);
         if (ckptDue) {
           lastCkpt = await this.checkpoint(st);
+          monitor.flush();
           writeReport({ modelDir: dir.root });
         }
         if (opts.schedule === 'continuous_eval' && st.step % opts.evalEverySteps === 0) await this.evaluate(st.step);
         opts.afterStep?.(st.step);
         if (stopSignal) {
           if (!ckptDue) lastCkpt = await this.checkpoint(st);
+          monitor.flush();
           writeReport({ modelDir: dir.root });
           throw new RunError(
             `Stopped by ${stopSignal} at step ${st.step} of ${total}; checkpoint ${lastCkpt} written.`,
@@ -224,6 +236,7 @@ export class Trainer {
         }
       }
     } finally {
+      monitor.end();
       opts.progress.stop();
       this.log = (m) => this.logger.info(m);
       process.off('SIGINT', onSignal);
@@ -231,6 +244,7 @@ export class Trainer {
       await it.return?.();
     }
     if (opts.schedule === 'eval_after_train') await this.evaluate(st.step);
+    this.monitor = null;
     if (opts.schedule !== 'train') writeReport({ modelDir: dir.root });
     const elapsed = (Date.now() - t0) / 1000;
     return { startStep, finalStep: st.step, resumedFrom: from, stepsPerSec: elapsed > 0 ? (st.step - startStep) / elapsed : 0 };
@@ -249,6 +263,7 @@ export class Trainer {
     } finally {
       setRngStates(rngs, saved, 'the evaluation');
     }
+    this.monitor?.afterEval(step, metrics);
     this.log(`eval at step ${step}: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
 }

@@ -26,8 +26,10 @@ export class EventFileWriter {
   /** `event(wallTime)` builds the event after the file's first (file_version) event is written. */
   private write(event: (wallTime: number) => Uint8Array): void {
     if (this.fd === null) {
+      // Reopened after close() (e.g. evaluation after training): append, the version is there.
+      const fresh = !fs.existsSync(this.file) || fs.statSync(this.file).size === 0;
       this.fd = fs.openSync(this.file, 'a');
-      fs.writeSync(this.fd, tfrecord(fileVersionEvent(this.clock())));
+      if (fresh) fs.writeSync(this.fd, tfrecord(fileVersionEvent(this.clock())));
     }
     fs.writeSync(this.fd, tfrecord(event(this.clock())));
   }
