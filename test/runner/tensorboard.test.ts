@@ -89,3 +89,26 @@ describe('EventFileWriter', () => {
     expect(events[5].step).toBe(2 ** 40 + 7);
   });
 });
+
+describe('a training run', () => {
+  it('writes an event file with the metrics, health, sample grids and operative config', async () => {
+    const { gan, tmpdir, TINY_GIN, writeGin } = await import('./fixtures');
+    const Event = loadEventType();
+    const dir = tmpdir('tb');
+    const model = path.join(dir, 'run');
+    const r = await gan('train', '--gin_config', writeGin(dir, 'tiny.gin', TINY_GIN), '--model_dir', model);
+    expect(r.code).toBe(0);
+    const files = fs.readdirSync(model).filter((n) => n.startsWith('events.out.tfevents.'));
+    expect(files).toHaveLength(1);
+    const events = readTfrecords(fs.readFileSync(path.join(model, files[0]))).map((rec) => Event.toObject(Event.decode(rec), { longs: Number, bytes: Buffer }) as any);
+    expect(events[0].file_version).toBe('brain.Event:2');
+    const values = events.filter((e) => e.summary).flatMap((e) => e.summary.value.map((v: any) => ({ step: e.step, ...v })));
+    const tags = new Set(values.map((v) => v.tag));
+    for (const t of ['d_loss', 'g_loss', 'g_lr', 'd_lr', 'd_acc_real', 'g_grad_norm', 'd_update_ratio', 'layers/d/fc1/grad_norm', 'wall/steps_per_sec', 'samples', 'operative_config']) expect(tags).toContain(t);
+    expect(values.filter((v) => v.tag === 'd_loss').map((v) => v.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    const grid = values.find((v) => v.tag === 'samples' && v.step === 6);
+    expect(Buffer.from(grid.image.encoded_image_string).subarray(1, 4).toString()).toBe('PNG');
+    const op = values.find((v) => v.tag === 'operative_config');
+    expect(Buffer.from(op.tensor.string_val[0]).toString()).toMatch(/options\.training_steps = 6/);
+  }, 60000);
+});

@@ -220,7 +220,7 @@ export class Trainer {
         if (ckptDue) {
           lastCkpt = await this.checkpoint(st);
           monitor.flush();
-          writeReport({ modelDir: dir.root });
+          writeReport({ modelDir: dir.root, live: st.step < total || opts.schedule !== 'train' });
         }
         if (opts.schedule === 'continuous_eval' && st.step % opts.evalEverySteps === 0) await this.evaluate(st.step);
         opts.afterStep?.(st.step);
