@@ -19,6 +19,7 @@ const CFG: DoctorConfig = {
   warmup_steps: 200,
   window_steps: 50,
   d_acc_max: 0.98,
+  d_loss_max: 0.05,
   vanishing_ratio: 0.01,
   exploding_ratio: 100,
   max_grad_norm: 1e4,
@@ -55,6 +56,11 @@ function run(doctor: Doctor, steps: number, make: (s: number) => Signals): Diagn
 }
 
 describe('doctor rules', () => {
+  it('does not call a confident D with a healthy loss overpowering (the quick start: ~100% accuracy at d_loss ~0.2)', () => {
+    const d = new Doctor(CFG);
+    expect(run(d, 500, (s) => ({ ...healthy(s), d_acc_real: 1, d_acc_fake: 1, d_loss: 0.2 + 0.05 * jitter(s) }))).toEqual([]);
+  });
+
   it('stays quiet on a healthy series', () => {
     const d = new Doctor(CFG);
     expect(run(d, 1000, healthy)).toEqual([]);

@@ -17,6 +17,7 @@ export interface DoctorConfig {
   warmup_steps: number;
   window_steps: number;
   d_acc_max: number;
+  d_loss_max: number;
   vanishing_ratio: number;
   exploding_ratio: number;
   max_grad_norm: number;
@@ -36,6 +37,7 @@ export const doctorConfig = configurable(
       warmup_steps: { default: 200, type: t.int, doc: 'no diagnosis before this step (except nonfinite, exploding_grad and bn_lag)' },
       window_steps: { default: 50, type: t.int, doc: 'rules average the logged records of the last N steps' },
       d_acc_max: { default: 0.98, type: t.number, doc: 'd_overpowers: mean D accuracy on real AND on fake at or above this' },
+      d_loss_max: { default: 0.05, type: t.number, doc: 'd_overpowers: and mean d_loss at or below this (not checked for loss.fn = @wasserstein)' },
       vanishing_ratio: { default: 0.01, type: t.number, doc: 'vanishing_g_grad: mean g_grad_norm below this times its first-window median' },
       exploding_ratio: { default: 100, type: t.number, doc: 'exploding_grad: a grad norm above this times its first-window median' },
       max_grad_norm: { default: 1e4, type: t.number, doc: 'exploding_grad: a grad norm above this, whatever its start' },
@@ -149,14 +151,16 @@ export class Doctor {
       remedies: [...this.lowerLrs(0.5), ...this.spectralNorm(), 'penalty.fn = @wgangp_penalty'],
     }));
 
-    // d_overpowers: D tells real from fake almost perfectly, window after window.
+    // d_overpowers: D tells real from fake almost perfectly AND its loss is ~0. Accuracy alone is
+    // not enough: a healthy DCGAN's D (quick start) is ~100% right from step 10 at d_loss ~0.2.
     const accR = this.series('d_acc_real');
     const accF = this.series('d_acc_fake');
-    const dOver = warm && full && accR.length >= 3 && accF.length >= 3 && mean(accR) >= c.d_acc_max && mean(accF) >= c.d_acc_max;
+    const dl = this.series('d_loss');
+    const lossLow = /wasserstein/.test(this.lossName()) || (dl.length >= 3 && mean(dl) <= c.d_loss_max);
+    const dOver = warm && full && accR.length >= 3 && accF.length >= 3 && mean(accR) >= c.d_acc_max && mean(accF) >= c.d_acc_max && lossLow;
     hold('d_overpowers', dOver, () => {
-      const dl = this.series('d_loss');
       return {
-        message: `D classifies ${pct(mean(accR))} of real and ${pct(mean(accF))} of fake images correctly over the last ${c.window_steps} steps: G gets no useful signal.`,
+        message: `D classifies ${pct(mean(accR))} of real and ${pct(mean(accF))} of fake images correctly over the last ${c.window_steps} steps at a loss of ${dl.length ? sig(mean(dl)) : 'n/a'}: D wins outright and G gets little useful signal.`,
         evidence: { d_acc_real: sig(mean(accR)), d_acc_fake: sig(mean(accF)), d_loss: dl.length ? sig(mean(dl)) : 'n/a', g_lr: this.lastLr.g ?? 'n/a', d_lr: this.lastLr.d ?? 'n/a' },
         remedies: this.dRemedies(),
       };

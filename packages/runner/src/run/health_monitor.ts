@@ -50,6 +50,8 @@ export function trainModeSamples(gan: GanVariant, z: tf.Tensor2D, y: tf.Tensor2D
   }
 }
 
+const sig4 = (x: number) => Number(x.toPrecision(4));
+
 /** PNG width, height and channel count from its IHDR chunk. */
 function pngInfo(png: Buffer): { width: number; height: number; channels: 1 | 2 | 3 | 4 } {
   const channels = ({ 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 } as Record<number, 1 | 2 | 3 | 4>)[png[25]] ?? 4;
@@ -74,6 +76,8 @@ export class RunMonitor {
   /** last_step already written to diagnostics.jsonl per diagnosis. */
   private written = new Map<Diagnosis, number>();
   private loggedCodes = new Set<string>();
+  /** Diversity of the last sample grid, added to the next logged record once. */
+  private sampleFields: Record<string, number> = {};
 
   constructor(readonly opts: MonitorOptions) {
     this.doctor = new Doctor(opts.doctor ?? doctorConfig({} as DoctorConfig), bound);
@@ -111,7 +115,9 @@ export class RunMonitor {
    * layers), after which the record goes to TensorBoard and the doctor.
    */
   healthFields(): Record<string, unknown> {
-    return this.health?.collect() ?? {};
+    const out = { ...(this.health?.collect() ?? {}), ...this.sampleFields };
+    this.sampleFields = {};
+    return out;
   }
 
   /** A complete metrics record (summaries, learning rates, health fields). */
@@ -134,7 +140,12 @@ export class RunMonitor {
       trainDiversity = batchDiversity(train);
       train.dispose();
     }
-    this.report(this.doctor.observeSamples({ step, diversity: batchDiversity(images), train_diversity: trainDiversity, real_diversity: this.realDiversity }));
+    const diversity = batchDiversity(images);
+    // As fractions of the real data's per-pixel variance (1: as varied as a real batch).
+    const real = this.realDiversity;
+    this.sampleFields = { sample_diversity: sig4(diversity / real), ...(trainDiversity !== null ? { sample_diversity_train_mode: sig4(trainDiversity / real) } : {}) };
+    this.tb?.addScalars(step, this.sampleFields);
+    this.report(this.doctor.observeSamples({ step, diversity, train_diversity: trainDiversity, real_diversity: real }));
   }
 
   afterEval(step: number, metrics: Record<string, number>): void {

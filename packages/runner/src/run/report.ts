@@ -83,7 +83,7 @@ export function svgLines(title: string, series: Array<{ name: string; pts: Array
   const ss = series.map((s) => ({ name: s.name, pts: thin(s.pts.filter((p) => !opts.log || p[1] > 0)).map(([x, y]) => [x, tr(y)] as [number, number]) })).filter((s) => s.pts.length);
   if (!ss.length) return '';
   const all = ss.flatMap((s) => s.pts);
-  const m = { l: 56, r: 12, t: 26, b: 30 };
+  const m = { l: 56, r: 12, t: 40, b: 30 };
   let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
   let [y0, y1] = [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
@@ -108,11 +108,11 @@ export function svgLines(title: string, series: Array<{ name: string; pts: Array
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(title)}">
 <text x="${m.l}" y="16" class="title">${esc(title)}${opts.log ? ' (log scale)' : ''}</text>${ticks}
 <text x="${m.l}" y="${height - 8}">${x0}</text><text x="${width - m.r}" y="${height - 8}" text-anchor="end">step ${x1}</text>
-${paths}<text x="${width - m.r}" y="16" text-anchor="end" class="legend">${legend}</text></svg>`;
+${paths}<text x="${m.l}" y="30" class="legend">${legend}</text></svg>`;
 }
 
 /** Keys shown in the gradient-health section rather than among the training curves. */
-const HEALTH_KEY = /_(grad_norm|weight_norm|update_ratio)$|^d_acc_(real|fake)$/;
+const HEALTH_KEY = /_(grad_norm|weight_norm|update_ratio)$|^d_acc_(real|fake)$|^sample_diversity/;
 
 function healthSection(series: Map<string, Array<[number, number]>>, last: Rec | undefined): string {
   const nets = [...new Set([...series.keys()].map((k) => /^(.+)_grad_norm$/.exec(k)?.[1]).filter((n): n is string => !!n))];
@@ -122,6 +122,16 @@ function healthSection(series: Map<string, Array<[number, number]>>, last: Rec |
     svgLines('update / weight ratio', pick('update_ratio'), { log: true }),
     svgLines('weight norm', pick('weight_norm')),
     svgLines('D accuracy', ['real', 'fake'].filter((k) => series.has(`d_acc_${k}`)).map((k) => ({ name: `on ${k}`, pts: series.get(`d_acc_${k}`)! }))),
+    svgLines(
+      'sample diversity across fixed z (1 = real data)',
+      [
+        ['sample_diversity', 'sampling'],
+        ['sample_diversity_train_mode', 'G training mode'],
+      ]
+        .filter(([k]) => series.has(k))
+        .map(([k, name]) => ({ name, pts: series.get(k)! })),
+      { log: true },
+    ),
   ].join('\n');
   if (!charts.trim()) return '';
   const layers = (last?.layers ?? {}) as Record<string, Record<string, number>>;
