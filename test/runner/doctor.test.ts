@@ -18,8 +18,9 @@ const CFG: DoctorConfig = {
   enabled: true,
   warmup_steps: 200,
   window_steps: 50,
-  d_acc_max: 0.98,
+  d_acc_max: 0.95,
   d_loss_max: 0.05,
+  d_update_ratio_max: 5,
   vanishing_ratio: 0.01,
   exploding_ratio: 100,
   max_grad_norm: 1e4,
@@ -58,7 +59,15 @@ function run(doctor: Doctor, steps: number, make: (s: number) => Signals): Diagn
 describe('doctor rules', () => {
   it('does not call a confident D with a healthy loss overpowering (the quick start: ~100% accuracy at d_loss ~0.2)', () => {
     const d = new Doctor(CFG);
-    expect(run(d, 500, (s) => ({ ...healthy(s), d_acc_real: 1, d_acc_fake: 1, d_loss: 0.2 + 0.05 * jitter(s) }))).toEqual([]);
+    expect(run(d, 500, (s) => ({ ...healthy(s), d_acc_real: 1, d_acc_fake: 1, d_loss: 0.2 + 0.05 * jitter(s), d_update_ratio: 0.0015, g_update_ratio: 0.003 }))).toEqual([]);
+  });
+
+  it('d_overpowers: a confident D that moves 10x faster than G (D lr 100x G\'s, measured: loss ~0.1)', () => {
+    const d = new Doctor(CFG);
+    const started = run(d, 300, (s) => ({ ...healthy(s), d_acc_real: 0.98, d_acc_fake: 0.97, d_loss: 0.12, d_update_ratio: 0.03, g_update_ratio: 0.003, d_lr: 0.02 }));
+    expect(started.map((x) => [x.code, x.first_step])).toEqual([['d_overpowers', 200]]);
+    expect(started[0].evidence['d_update_ratio / g_update_ratio']).toBeCloseTo(10);
+    expect(started[0].remedies[0]).toBe('ModularGAN.d_lr = 0.0002');
   });
 
   it('stays quiet on a healthy series', () => {
@@ -74,7 +83,7 @@ describe('doctor rules', () => {
     const diag = started[0];
     expect(diag.first_step).toBe(200); // not before warmup_steps
     expect(d.diagnoses[0].last_step).toBe(400); // one diagnosis, extended while it holds
-    expect(diag.evidence).toMatchObject({ d_acc_real: 1, d_lr: 0.02, g_lr: 2e-4 });
+    expect(diag.evidence).toMatchObject({ d_acc_real: 1, d_loss: 0.01, d_lr: 0.02, g_lr: 2e-4 });
     expect(diag.remedies).toEqual(['ModularGAN.d_lr = 0.0002', 'non_saturating.label_smoothing = 0.1']);
   });
 

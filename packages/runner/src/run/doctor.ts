@@ -18,6 +18,7 @@ export interface DoctorConfig {
   window_steps: number;
   d_acc_max: number;
   d_loss_max: number;
+  d_update_ratio_max: number;
   vanishing_ratio: number;
   exploding_ratio: number;
   max_grad_norm: number;
@@ -34,10 +35,11 @@ export const doctorConfig = configurable(
   {
     params: {
       enabled: { default: true, type: t.bool, doc: 'run the rules (diagnostics.jsonl, log lines, report section)' },
-      warmup_steps: { default: 200, type: t.int, doc: 'no diagnosis before this step (except nonfinite, exploding_grad and bn_lag)' },
+      warmup_steps: { default: 100, type: t.int, doc: 'no diagnosis before this step (except nonfinite, exploding_grad and bn_lag)' },
       window_steps: { default: 50, type: t.int, doc: 'rules average the logged records of the last N steps' },
-      d_acc_max: { default: 0.98, type: t.number, doc: 'd_overpowers: mean D accuracy on real AND on fake at or above this' },
-      d_loss_max: { default: 0.05, type: t.number, doc: 'd_overpowers: and mean d_loss at or below this (not checked for loss.fn = @wasserstein)' },
+      d_acc_max: { default: 0.95, type: t.number, doc: 'd_overpowers: mean D accuracy on real AND on fake at or above this, and ...' },
+      d_loss_max: { default: 0.05, type: t.number, doc: 'd_overpowers: ... mean d_loss at or below this (not for loss.fn = @wasserstein), or ...' },
+      d_update_ratio_max: { default: 5, type: t.number, doc: "d_overpowers: ... D's update/weight ratio at least this times G's" },
       vanishing_ratio: { default: 0.01, type: t.number, doc: 'vanishing_g_grad: mean g_grad_norm below this times its first-window median' },
       exploding_ratio: { default: 100, type: t.number, doc: 'exploding_grad: a grad norm above this times its first-window median' },
       max_grad_norm: { default: 1e4, type: t.number, doc: 'exploding_grad: a grad norm above this, whatever its start' },
@@ -151,17 +153,32 @@ export class Doctor {
       remedies: [...this.lowerLrs(0.5), ...this.spectralNorm(), 'penalty.fn = @wgangp_penalty'],
     }));
 
-    // d_overpowers: D tells real from fake almost perfectly AND its loss is ~0. Accuracy alone is
-    // not enough: a healthy DCGAN's D (quick start) is ~100% right from step 10 at d_loss ~0.2.
+    // d_overpowers: D tells real from fake almost perfectly AND either its loss is ~0 or it moves
+    // much faster than G (update/weight ratios). Accuracy alone is not enough: a healthy DCGAN's D
+    // (the quick start) is 96-100% right from step 10 on, at d_loss ~0.1-0.2.
     const accR = this.series('d_acc_real');
     const accF = this.series('d_acc_fake');
     const dl = this.series('d_loss');
-    const lossLow = /wasserstein/.test(this.lossName()) || (dl.length >= 3 && mean(dl) <= c.d_loss_max);
-    const dOver = warm && full && accR.length >= 3 && accF.length >= 3 && mean(accR) >= c.d_acc_max && mean(accF) >= c.d_acc_max && lossLow;
+    const dU = this.series('d_update_ratio');
+    const gU = this.series('g_update_ratio');
+    const uRatio = dU.length >= 3 && gU.length >= 3 && mean(gU) > 0 ? mean(dU) / mean(gU) : undefined;
+    const lossLow = !/wasserstein/.test(this.lossName()) && dl.length >= 3 && mean(dl) <= c.d_loss_max;
+    const fast = uRatio !== undefined && uRatio >= c.d_update_ratio_max;
+    const dOver = warm && full && accR.length >= 3 && accF.length >= 3 && mean(accR) >= c.d_acc_max && mean(accF) >= c.d_acc_max && (lossLow || fast);
     hold('d_overpowers', dOver, () => {
+      const gl = this.series('g_loss');
+      const why = [lossLow ? `its loss is ${sig(mean(dl))}` : '', fast ? `its updates are ${sig(uRatio!)}x G's relative to the weights` : ''].filter(Boolean).join(' and ');
       return {
-        message: `D classifies ${pct(mean(accR))} of real and ${pct(mean(accF))} of fake images correctly over the last ${c.window_steps} steps at a loss of ${dl.length ? sig(mean(dl)) : 'n/a'}: D wins outright and G gets little useful signal.`,
-        evidence: { d_acc_real: sig(mean(accR)), d_acc_fake: sig(mean(accF)), d_loss: dl.length ? sig(mean(dl)) : 'n/a', g_lr: this.lastLr.g ?? 'n/a', d_lr: this.lastLr.d ?? 'n/a' },
+        message: `D classifies ${pct(mean(accR))} of real and ${pct(mean(accF))} of fake images correctly over the last ${c.window_steps} steps, and ${why}: D wins outright and G gets little useful signal.`,
+        evidence: {
+          d_acc_real: sig(mean(accR)),
+          d_acc_fake: sig(mean(accF)),
+          d_loss: dl.length ? sig(mean(dl)) : 'n/a',
+          g_loss: gl.length ? sig(mean(gl)) : 'n/a',
+          'd_update_ratio / g_update_ratio': uRatio !== undefined ? sig(uRatio) : 'n/a',
+          g_lr: this.lastLr.g ?? 'n/a',
+          d_lr: this.lastLr.d ?? 'n/a',
+        },
         remedies: this.dRemedies(),
       };
     });
