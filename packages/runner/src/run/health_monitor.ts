@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { config } from '@cgan/config-lang';
-import type { GanVariant } from '@cgan/models';
+import type { Batch, GanVariant } from '@cgan/models';
 import { Diagnosis, DiagnosticsLog, Doctor, DoctorConfig, doctorConfig, formatDiagnosis } from './doctor';
 import { GradientHealth } from './health';
 import { EventFileWriter } from './tensorboard';
@@ -100,9 +100,19 @@ export class RunMonitor {
     this.tb.add(step, [{ tag: 'operative_config', text }]);
   }
 
-  /** Once per process, from a real batch: the data's own diversity (the scale for the sample rules). */
-  observeRealBatch(images: tf.Tensor4D): void {
-    if (this.realDiversity === null && images.shape[0] > 1) this.realDiversity = batchDiversity(images);
+  /**
+   * The data's own diversity (the scale of the sample rules), from the first batch of `batches`:
+   * a stream of its own with a fixed seed, so a resumed run measures the same batch.
+   */
+  async measureRealData(batches: AsyncIterableIterator<Batch>): Promise<void> {
+    try {
+      const r = await batches.next();
+      if (r.done) return;
+      if (r.value.images.shape[0] > 1) this.realDiversity = batchDiversity(r.value.images);
+      tf.dispose([r.value.images, r.value.labels, r.value.labelled]);
+    } finally {
+      await batches.return?.();
+    }
   }
 
   /** Called before the training step that will produce `step`: measure it when it is logged. */

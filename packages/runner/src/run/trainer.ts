@@ -138,6 +138,7 @@ export class Trainer {
     const monitor = new RunMonitor({ gan, modelDir: dir.root, log: (m) => this.log(m) });
     monitor.begin(st.step);
     this.monitor = monitor;
+    await monitor.measureRealData(this.dataset.batches('train', { batchSize: Math.max(2, runConfig.num_samples), seed: this.rng.fork('doctor/real').seed, repeat: false, dropRemainder: true }));
     const it = this.dataset.batches('train', {
       batchSize: options.batch_size,
       seed: this.rng.fork('data/shuffle').seed,
@@ -177,7 +178,6 @@ export class Trainer {
         let summaries: Record<string, number>;
         const logDue = (st.step + 1) % logEvery === 0 || st.step + 1 === total;
         try {
-          monitor.observeRealBatch(batches[0].images);
           monitor.beforeStep(logDue);
           summaries = gan.trainStep(batches, st.step);
         } finally {
@@ -207,6 +207,9 @@ export class Trainer {
         if (now > lastTime) {
           sps = (st.step - lastStep) / ((now - lastTime) / 1000);
         }
+        // Samples before the record: the doctor's sample diversity goes into this step's record.
+        const ckptDue = st.step % saveEvery === 0 || st.step === total;
+        if (st.step % sampleEvery === 0 || ckptDue) this.writeSamples(st.step);
         if (logDue) {
           const rec: MetricsRecord = { step: st.step, ...summaries, ...learningRates(gan), ...monitor.healthFields(), wall: { steps_per_sec: round(sps), elapsed_sec: round((now - t0) / 1000) } };
           dir.metrics.append(rec);
@@ -215,8 +218,6 @@ export class Trainer {
           lastStep = st.step;
         }
         opts.progress.update(st.step, sps, summaries);
-        const ckptDue = st.step % saveEvery === 0 || st.step === total;
-        if (st.step % sampleEvery === 0 || ckptDue) this.writeSamples(st.step);
         if (ckptDue) {
           lastCkpt = await this.checkpoint(st);
           monitor.flush();
