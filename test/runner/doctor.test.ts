@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { config, parseConfig } from '@cgan/config-lang';
 import { Diagnosis, DiagnosticsLog, Doctor, DoctorConfig, doctorConfig, readDiagnoses, Signals } from '../../packages/runner/src/run/doctor';
 import { GradientHealth, layerGroup } from '../../packages/runner/src/run/health';
-import { networkName } from '../../packages/runner/src/run/optimizer_exact';
+import { minimize, observeUpdates } from '@cgan/models';
 import { gan as cli, tmpdir, TINY_GIN, writeGin } from './fixtures';
 
 const CFG: DoctorConfig = {
@@ -155,23 +155,22 @@ describe('diagnostics.jsonl', () => {
 });
 
 describe('gradient health', () => {
-  it('names networks and layer groups in snake_case', () => {
-    expect(['gOptimizer', 'dOptimizer', 'eOptimizer', 'classifierOptimizer'].map(networkName)).toEqual(['g', 'd', 'e', 'classifier']);
+  it('names layer groups by the second component of the variable name', () => {
     expect(layerGroup('discriminator/d_conv1/kernel')).toBe('d_conv1');
     expect(layerGroup('generator/g_bn1/gamma')).toBe('g_bn1');
   });
 
-  it('measures the gradients the optimizer applies, only when armed', () => {
+  it('measures the updates the shared training core applies, only when armed', () => {
     const w = tf.variable(tf.tensor2d([[3, 4]]), true, 'discriminator/fc/kernel');
     const b = tf.variable(tf.tensor1d([0]), true, 'discriminator/fc/bias');
     const opt = tf.train.sgd(0.1);
-    const fake = { store: { all: () => new Map([[w.name, w], [b.name, b]]) }, dOptimizer: opt } as never;
-    const h = new GradientHealth(fake);
-    const grads = () => ({ [w.name]: tf.tensor2d([[1, 0]]), [b.name]: tf.tensor1d([2]) });
-    opt.applyGradients(grads()); // not armed: applied, not measured
+    const h = new GradientHealth({ optimizers: () => [{ name: 'd', optimizer: opt, variables: () => [w, b] }] } as never);
+    // loss = w . (1, 0) + 2 b: gradients (1, 0) and 2
+    const loss = () => ({ loss: tf.add(tf.sum(tf.mul(w, tf.tensor2d([[1, 0]]))), tf.mul(2, tf.sum(b))) as tf.Scalar });
+    minimize(loss, [{ optimizer: opt, variables: [w, b] }], 'd_loss'); // not armed: applied, not measured
     expect(h.collect()).toBeNull();
     h.arm();
-    opt.applyGradients(grads());
+    minimize(loss, [{ optimizer: opt, variables: [w, b] }], 'd_loss');
     const rec = h.collect()!;
     expect(rec.d_grad_norm).toBeCloseTo(Math.sqrt(5), 5); // |(1, 0, 2)|
     // after two SGD steps w = (2.8, 4), b = -0.4; the second update was (-0.1, 0, -0.2)
@@ -179,7 +178,7 @@ describe('gradient health', () => {
     expect(rec.d_update_ratio).toBeCloseTo(Math.hypot(0.1, 0.2) / Math.hypot(2.8, 4, 0.4), 4);
     expect(rec.layers['d/fc'].grad_norm).toBeCloseTo(Math.sqrt(5), 5);
     h.dispose();
-    expect(Object.prototype.hasOwnProperty.call(opt, 'applyGradients')).toBe(false);
+    expect(observeUpdates(null)).toBeNull(); // the observer is gone
     tf.dispose([w, b]);
   });
 });

@@ -20,6 +20,8 @@ export interface DatasetInfo {
   source?: string;
   /** `labels.fraction` applied to the training split (1 when all labels are kept). */
   labelFraction?: number;
+  /** Unpaired two-domain data (dataset.name = "unpaired"): each domain's own description. */
+  domains?: { a: DatasetInfo; b: DatasetInfo; pairedTest?: boolean };
 }
 
 export interface Batch {
@@ -29,6 +31,13 @@ export interface Batch {
   labels: tf.Tensor1D;
   /** [batch] float32: 1 where the label may be used, 0 where it is hidden. */
   labelled: tf.Tensor1D;
+  /** Unpaired data: a batch of domain-B images (`images` are domain A's), drawn independently. */
+  imagesB?: tf.Tensor4D;
+}
+
+/** Disposes every tensor of a batch. */
+export function disposeBatch(b: Batch): void {
+  tf.dispose([b.images, b.labels, b.labelled, ...(b.imagesB ? [b.imagesB] : [])]);
 }
 
 export interface BatchOptions {

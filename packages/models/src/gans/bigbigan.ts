@@ -27,9 +27,11 @@ import '../architectures';
 import { encoder as defaultEncoder, EncoderFn, EncoderNet, EncoderOutput } from '../architectures/encoder';
 import { Batch } from '../datasets/types';
 import { get_losses, GanLosses } from '../losses/loss_lib';
-import { applyGradientsInOrder, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
+import { OptimizerFn } from '../optimizers/tf_train';
 import { clipWeights } from '../penalties/weight_clipping';
-import { D_PREFIX, G_PREFIX, LossOutputs, ModularGAN, ModularGANKwargs, StepInputs } from './modular_gan';
+import { GanNetwork, GanOptimizer } from './abstract_gan';
+import { minimize } from './train_core';
+import { LossOutputs, ModularGAN, ModularGANKwargs, StepInputs } from './modular_gan';
 import { HeadContext, linear } from './tensor_utils';
 
 /** Trainable variable prefix of the encoder. */
@@ -78,6 +80,7 @@ function losses(real: tf.Tensor2D, fake: tf.Tensor2D): GanLosses {
 export class BigBiGAN extends ModularGAN {
   readonly encoderNet: EncoderNet;
   readonly eOptimizer: tf.Optimizer;
+  readonly eLr: number;
   readonly zMlpLayers: number;
   readonly xzMlpLayers: number;
   readonly mlpUnits: number;
@@ -103,11 +106,16 @@ export class BigBiGAN extends ModularGAN {
     const base = config.resolveArgs(registry.lookup('modular_gan.ModularGAN'), kw as unknown as Record<string, unknown>) as unknown as ModularGANKwargs;
     const eOptFn = kw.encoder_optimizer_fn ?? base.g_optimizer_fn;
     if (typeof eOptFn !== 'function') throw new Error('BigBiGAN.encoder_optimizer_fn must be an optimizer reference such as @tf.train.AdamOptimizer (or None).');
-    this.eOptimizer = eOptFn({ learning_rate: kw.encoder_lr ?? base.g_lr, name: 'e_' });
+    this.eLr = kw.encoder_lr ?? base.g_lr;
+    this.eOptimizer = eOptFn({ learning_rate: this.eLr, name: 'e_' });
   }
 
-  protected trainablePrefixes(): string[] {
-    return [G_PREFIX, D_PREFIX, E_PREFIX];
+  networks(): GanNetwork[] {
+    return [...super.networks(), { name: 'encoder', prefix: E_PREFIX }];
+  }
+
+  optimizers(): GanOptimizer[] {
+    return [...super.optimizers(), { name: 'e', optimizer: this.eOptimizer, baseLr: this.eLr, schedule: this.lrSchedule, variables: () => this.eVars() }];
   }
 
   eVars(): tf.Variable[] {
@@ -232,46 +240,26 @@ export class BigBiGAN extends ModularGAN {
   protected generatorStep(batch: Batch, step: number): Record<string, number> {
     const z = this.sampleZ(batch.images.shape[0]);
     const gVars = this.gVars();
-    const eVars = this.eVars();
-    const eNames = new Set(eVars.map((v) => v.name));
-    const kept: Record<string, tf.Scalar> = {};
     try {
-      const { value, grads } = tf.variableGrads(() => {
-        const fake = this.generator(z, null, true);
-        const ez = this.encoderSample(batch.images, true);
-        const out = this.createLoss({ images: batch.images, realY: null, fake, fakeY: null, z, ez, mode: 'g' });
-        for (const [k, s] of Object.entries(out.summaries)) if (k.startsWith('g_loss_') || k.startsWith('e_loss_')) kept[k] = tf.keep(tf.clone(s));
-        return out.g_loss;
-      }, [...gVars, ...eVars]);
-      const result: Record<string, number> = { g_loss: value.dataSync()[0] };
-      for (const [k, s] of Object.entries(kept)) result[k] = s.dataSync()[0];
-      value.dispose();
-      // A non-finite loss is reported, not applied (as ModularGAN.minimize): the runner stops
-      // with a divergence error naming it.
-      const finite = Number.isFinite(result.g_loss);
-      const gGrads: tf.NamedTensorMap = {};
-      const eGrads: tf.NamedTensorMap = {};
-      for (const [name, g] of Object.entries(grads)) (eNames.has(name) ? eGrads : gGrads)[name] = g;
-      applyGradientsInOrder(this.gOptimizer, gVars, gGrads, finite);
-      applyGradientsInOrder(this.eOptimizer, eVars, eGrads, finite);
-      if (!finite) return result;
-      if (this.ema) this.ema.update(gVars, step);
+      const result = minimize(
+        () => {
+          const fake = this.generator(z, null, true);
+          const ez = this.encoderSample(batch.images, true);
+          const out = this.createLoss({ images: batch.images, realY: null, fake, fakeY: null, z, ez, mode: 'g' });
+          const summaries = Object.fromEntries(Object.entries(out.summaries).filter(([k]) => k.startsWith('g_loss_') || k.startsWith('e_loss_')));
+          return { loss: out.g_loss, summaries };
+        },
+        [
+          { optimizer: this.gOptimizer, variables: gVars },
+          { optimizer: this.eOptimizer, variables: this.eVars() },
+        ],
+        'g_loss',
+      );
+      if (this.ema && Number.isFinite(result.g_loss)) this.ema.update(gVars, step);
       return result;
     } finally {
       z.dispose();
-      tf.dispose(Object.values(kept));
     }
-  }
-
-  async optimizerState(): Promise<Map<string, tf.Tensor>> {
-    const base = await super.optimizerState();
-    const e = await optimizerWeights(this.eOptimizer, 'e_opt/');
-    return new Map([...base, ...e]);
-  }
-
-  async setOptimizerState(state: Map<string, tf.Tensor>): Promise<void> {
-    await super.setOptimizerState(state);
-    await setOptimizerWeights(this.eOptimizer, 'e_opt/', state);
   }
 }
 

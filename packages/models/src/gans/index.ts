@@ -8,3 +8,5 @@ export * from './ssgan';
 export * from './s3gan';
 export * from './s2gan';
 export * from './bigbigan';
+export * from './train_core';
+export * from './optimizer_state';

@@ -15,14 +15,16 @@ import { Rng } from '../core/rng';
 import { VariableStore } from '../core/variables';
 import { Batch, DatasetInfo } from '../datasets/types';
 import { discriminatorAccuracy, get_losses } from '../losses/loss_lib';
-import { AdamOptimizer, applyGradientsInOrder, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
+import { LrSchedule, lrScheduleFor } from '../optimizers/lr_schedule';
+import { AdamOptimizer, OptimizerFn } from '../optimizers/tf_train';
 import { get_penalty_loss } from '../penalties/penalty_lib';
 import { clipWeights, weight_clipping } from '../penalties/weight_clipping';
-import { GanRuntime, GanVariant } from './abstract_gan';
+import { EvalSampler, GanNetwork, GanOptimizer, GanRuntime, GanVariant, NoiseSampler, Preview, PreviewContext, VariantEvalContext, withRewoundStreams } from './abstract_gan';
 import { resolveArchitecture } from './architecture';
 import { GeneratorEma } from './ema';
 import { GanOptions, getOptions } from './options';
 import { HeadContext, maskedOneHot } from './tensor_utils';
+import { minimize } from './train_core';
 import { z_generator } from './z';
 
 export interface ModularGANKwargs extends GanRuntime {
@@ -82,7 +84,7 @@ export const D_PREFIX = 'discriminator';
     fit_label_distribution: { default: false, type: t.bool, doc: 'fakes use the real batch labels; sampling follows the label counts' },
   },
 })
-export class ModularGAN implements GanVariant {
+export class ModularGAN implements GanVariant, NoiseSampler {
   readonly store: VariableStore;
   /** The run's one random stream (z, sampled labels, penalty noise); the runner checkpoints its state. */
   readonly rng: Rng;
@@ -95,6 +97,10 @@ export class ModularGAN implements GanVariant {
   readonly architecture: Architecture;
   readonly gOptimizer: tf.Optimizer;
   readonly dOptimizer: tf.Optimizer;
+  readonly gLr: number;
+  readonly dLr: number;
+  /** `lr_schedule` (constant by default), applied to every optimizer by the runner. */
+  readonly lrSchedule: LrSchedule | null;
   protected readonly lambda: number;
   protected readonly splitDiscCalls: boolean;
   protected readonly jointGenForDisc: boolean;
@@ -102,6 +108,7 @@ export class ModularGAN implements GanVariant {
   protected readonly ema: GeneratorEma | null;
   protected readonly clipLimit: number | null;
   protected built = false;
+  private previewInputs: { z: tf.Tensor2D; y: tf.Tensor2D | null } | null = null;
 
   constructor(kw: ModularGANKwargs) {
     if (!kw || !kw.store || !kw.rng || !kw.datasetInfo) {
@@ -127,6 +134,9 @@ export class ModularGAN implements GanVariant {
     if (typeof kw.g_optimizer_fn !== 'function' || typeof dOptFn !== 'function') {
       throw new Error('ModularGAN.g_optimizer_fn / d_optimizer_fn must be optimizer references such as @tf.train.AdamOptimizer.');
     }
+    this.gLr = kw.g_lr;
+    this.dLr = dLr;
+    this.lrSchedule = lrScheduleFor(this.options.training_steps);
     this.gOptimizer = kw.g_optimizer_fn({ learning_rate: kw.g_lr, name: 'g_' });
     this.dOptimizer = dOptFn({ learning_rate: dLr, name: 'd_' });
     this.ema = kw.g_use_ema ? new GeneratorEma(this.store, kw.ema_decay, kw.ema_start_step) : null;
@@ -153,9 +163,25 @@ export class ModularGAN implements GanVariant {
     return { store: this.store, rng: this.rng, isTraining, useSn: d.spectralNorm === true };
   }
 
-  /** Prefixes a trainable variable may start with; anything else is an error (compare_gan's _check_variables). */
-  protected trainablePrefixes(): string[] {
-    return [G_PREFIX, D_PREFIX];
+  /** G and D; subclasses add theirs. A trainable variable outside them is an error (compare_gan's _check_variables). */
+  networks(): GanNetwork[] {
+    return [
+      { name: 'generator', prefix: G_PREFIX },
+      { name: 'discriminator', prefix: D_PREFIX },
+    ];
+  }
+
+  /** G's and D's optimizers ('g', 'd'); subclasses add theirs. */
+  optimizers(): GanOptimizer[] {
+    return [
+      { name: 'g', optimizer: this.gOptimizer, baseLr: this.gLr, schedule: this.lrSchedule, variables: () => this.gVars() },
+      { name: 'd', optimizer: this.dOptimizer, baseLr: this.dLr, schedule: this.lrSchedule, variables: () => this.dVars() },
+    ];
+  }
+
+  /** The one stream: z, sampled labels and penalty noise all draw from the run's stream. */
+  randomStreams(): Record<string, Rng> {
+    return { rng: this.rng };
   }
 
   build(): void {
@@ -172,7 +198,7 @@ export class ModularGAN implements GanVariant {
     });
     if (this.conditional && this.fitLabelDistribution) this.labelCounts();
     if (this.ema) this.ema.init(this.gVars());
-    const allowed = this.trainablePrefixes();
+    const allowed = this.networks().map((n) => n.prefix);
     const stray = [...this.store.all().entries()].filter(([n, v]) => v.trainable && !allowed.some((p) => n.startsWith(p))).map(([n]) => n);
     if (stray.length) {
       throw new Error(`Trainable variables belong to neither G nor D: ${stray.join(', ')}; name them under ${allowed.map((p) => `'${p}'`).join(' or ')}.`);
@@ -269,27 +295,16 @@ export class ModularGAN implements GanVariant {
     } as never);
   }
 
-  /**
-   * One update minimising `lossFn()` over `vars` with `opt`; returns the loss and the summaries it
-   * kept. The update is skipped when the loss is not finite (the NaN/Inf is still returned).
-   */
+  /** One update minimising `lossFn()[which]` over `vars` with `opt` (the shared training core). */
   protected minimize(opt: tf.Optimizer, vars: tf.Variable[], lossFn: () => LossOutputs, which: 'd_loss' | 'g_loss'): Record<string, number> {
-    const kept: Record<string, tf.Scalar> = {};
-    const { value, grads } = tf.variableGrads(() => {
-      const out = lossFn();
-      for (const [k, s] of Object.entries(out.summaries)) kept[k] = tf.keep(tf.clone(s));
-      return out[which];
-    }, vars);
-    const result: Record<string, number> = { [which]: value.dataSync()[0] };
-    for (const [k, s] of Object.entries(kept)) {
-      result[k] = s.dataSync()[0];
-      s.dispose();
-    }
-    value.dispose();
-    // A non-finite loss is reported, not applied: the weights keep their last finite values and
-    // the caller (the runner) stops with a divergence error naming the summary.
-    applyGradientsInOrder(opt, vars, grads, Number.isFinite(result[which]));
-    return result;
+    return minimize(
+      () => {
+        const out = lossFn();
+        return { loss: out[which], summaries: out.summaries };
+      },
+      [{ optimizer: opt, variables: vars }],
+      which,
+    );
   }
 
   trainStep(batches: Batch[], step: number): Record<string, number> {
@@ -396,15 +411,50 @@ export class ModularGAN implements GanVariant {
     });
   }
 
-  async optimizerState(): Promise<Map<string, tf.Tensor>> {
-    const g = await optimizerWeights(this.gOptimizer, 'g_opt/');
-    const d = await optimizerWeights(this.dOptimizer, 'd_opt/');
-    return new Map([...g, ...d]);
+  /**
+   * The sample grid: the sampling generator on fixed z (and labels i mod K when conditional),
+   * drawn once from the rewound streams, so the same in every run and after resuming.
+   */
+  preview(n: number, _ctx?: PreviewContext): Preview {
+    if (!this.previewInputs || this.previewInputs.z.shape[0] !== n) {
+      if (this.previewInputs) tf.dispose([this.previewInputs.z, ...(this.previewInputs.y ? [this.previewInputs.y] : [])]);
+      const k = this.numClasses;
+      this.previewInputs = withRewoundStreams(Object.values(this.randomStreams()), () => ({
+        z: tf.keep(this.sampleZ(n)),
+        y: this.conditional && k > 0 ? (tf.keep(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % k), 'int32'), k), 'float32'))) as tf.Tensor2D) : null,
+      }));
+    }
+    const { z, y } = this.previewInputs;
+    return {
+      images: tf.tidy(() => this.sample(z, y)),
+      caption: `the generator${this.ema ? ' (its moving averages, g_use_ema)' : ''} on fixed z${this.conditional ? ' and fixed labels (class i mod K)' : ''}`,
+      checkDiversity: true,
+      inputs: { z, y },
+    };
   }
 
-  async setOptimizerState(state: Map<string, tf.Tensor>): Promise<void> {
-    await setOptimizerWeights(this.gOptimizer, 'g_opt/', state);
-    await setOptimizerWeights(this.dOptimizer, 'd_opt/', state);
+  /** Evaluation compares samples (uniformly drawn labels when conditional) with the real test split. */
+  evalSamplers(ctx: VariantEvalContext): EvalSampler[] {
+    const k = ctx.dataset.info.numClasses;
+    return [
+      {
+        name: '',
+        sample: (n: number): tf.Tensor4D => {
+          const z = this.sampleZ(n);
+          let y: tf.Tensor2D | null = null;
+          if (this.conditional) {
+            const labels = Int32Array.from({ length: n }, () => ctx.rng.int(k));
+            y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), k), 'float32') as tf.Tensor2D);
+          }
+          try {
+            return this.sample(z, y);
+          } finally {
+            z.dispose();
+            y?.dispose();
+          }
+        },
+      },
+    ];
   }
 }
 

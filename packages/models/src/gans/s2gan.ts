@@ -15,7 +15,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { configurable, t } from '@cgan/config-lang';
 import { Architecture } from '../architectures/abstract_arch';
 import { Batch } from '../datasets/types';
-import { AdamOptimizer, applyGradientsInOrder, OptimizerFn, optimizerWeights, setOptimizerWeights } from '../optimizers/tf_train';
+import { AdamOptimizer, OptimizerFn } from '../optimizers/tf_train';
+import { GanNetwork, GanOptimizer } from './abstract_gan';
+import { minimize } from './train_core';
 import { ModularGAN, ModularGANKwargs } from './modular_gan';
 import { linear, maskedOneHot, repeatedOneHot, rotateImages, softmaxCrossEntropy, stopGradient, weightedSoftmaxCrossEntropy } from './tensor_utils';
 import { NUM_ROTATIONS } from './ssgan';
@@ -45,6 +47,7 @@ export class S2GAN extends ModularGAN {
   readonly useSoftPred: boolean;
   readonly weightRotationLoss: number;
   readonly classifierOptimizer: tf.Optimizer;
+  readonly classifierLr: number;
   readonly classifierNet: Architecture;
 
   constructor(kw: S2GANKwargs) {
@@ -54,12 +57,18 @@ export class S2GAN extends ModularGAN {
     this.pretrainSteps = kw.pretrain_steps;
     this.useSoftPred = kw.use_soft_pred;
     this.weightRotationLoss = kw.weight_rotation_loss;
+    this.classifierLr = kw.classifier_lr;
     this.classifierOptimizer = kw.classifier_optimizer_fn({ learning_rate: kw.classifier_lr, name: 'c_' });
     this.classifierNet = this.store.scope(CLASSIFIER_SCOPE, () => this.buildArchitecture(false));
   }
 
-  protected trainablePrefixes(): string[] {
-    return [...super.trainablePrefixes(), CLASSIFIER_SCOPE];
+  networks(): GanNetwork[] {
+    return [...super.networks(), { name: 'classifier', prefix: CLASSIFIER_SCOPE }];
+  }
+
+  optimizers(): GanOptimizer[] {
+    const vars = () => this.store.trainable(CLASSIFIER_SCOPE);
+    return [...super.optimizers(), { name: 'c', optimizer: this.classifierOptimizer, baseLr: this.classifierLr, schedule: this.lrSchedule, variables: vars }];
   }
 
   build(): void {
@@ -98,7 +107,6 @@ export class S2GAN extends ModularGAN {
   /** One classifier update: rotation loss on all images, class loss on the labelled ones. */
   pretrainStep(batch: Batch): Record<string, number> {
     const vars = this.store.trainable(CLASSIFIER_SCOPE);
-    const kept: Record<string, tf.Scalar> = {};
     const labels = maskedOneHot(batch.labels, batch.labelled, this.numClasses);
     const rotOnehot = repeatedOneHot(NUM_ROTATIONS, batch.images.shape[0]);
     const lossFn = () => {
@@ -110,21 +118,15 @@ export class S2GAN extends ModularGAN {
       const classLoss = weightedSoftmaxCrossEntropy(labels, logits, tf.cast(batch.labelled, 'float32') as tf.Tensor1D);
       const correct = tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(batch.labels, 'int32')), 'float32');
       const w = tf.cast(batch.labelled, 'float32');
-      kept.pretrain_rotation_loss = tf.keep(tf.clone(rotationLoss));
-      kept.pretrain_class_loss = tf.keep(tf.clone(classLoss));
-      kept.pretrain_labelled_accuracy = tf.keep(tf.div(tf.sum(tf.mul(correct, w)), tf.maximum(tf.sum(w), 1)) as tf.Scalar);
-      return tf.add(tf.mul(this.weightRotationLoss, rotationLoss), classLoss) as tf.Scalar;
+      const summaries = {
+        pretrain_rotation_loss: rotationLoss,
+        pretrain_class_loss: classLoss,
+        pretrain_labelled_accuracy: tf.div(tf.sum(tf.mul(correct, w)), tf.maximum(tf.sum(w), 1)) as tf.Scalar,
+      };
+      return { loss: tf.add(tf.mul(this.weightRotationLoss, rotationLoss), classLoss) as tf.Scalar, summaries };
     };
     try {
-      const { value, grads } = tf.variableGrads(lossFn, vars);
-      const result: Record<string, number> = { pretrain_loss: value.dataSync()[0] };
-      applyGradientsInOrder(this.classifierOptimizer, vars, grads, Number.isFinite(result.pretrain_loss));
-      value.dispose();
-      for (const [k, s] of Object.entries(kept)) {
-        result[k] = s.dataSync()[0];
-        s.dispose();
-      }
-      return result;
+      return minimize(lossFn, [{ optimizer: this.classifierOptimizer, variables: vars }], 'pretrain_loss');
     } finally {
       tf.dispose([labels, rotOnehot]);
     }
@@ -141,16 +143,5 @@ export class S2GAN extends ModularGAN {
       return last;
     }
     return super.trainStep(batches, step);
-  }
-
-  async optimizerState(): Promise<Map<string, tf.Tensor>> {
-    const base = await super.optimizerState();
-    const c = await optimizerWeights(this.classifierOptimizer, 'c_opt/');
-    return new Map([...base, ...c]);
-  }
-
-  async setOptimizerState(state: Map<string, tf.Tensor>): Promise<void> {
-    await super.setOptimizerState(state);
-    await setOptimizerWeights(this.classifierOptimizer, 'c_opt/', state);
   }
 }

@@ -2,7 +2,7 @@
  * Evaluation of a generator against a dataset: the entry point of the runner's eval schedules.
  *
  *   const scores = await evaluateGenerator({
- *     sample: (n) => gan.sample(gan.sampleZ(n), null),   // [n, h, w, c] in [0, 1]
+ *     sample: (n) => gan.sample(gan.sampleZ(n), null),   // [n, h, w, c] in [0, 1] (a NoiseSampler)
  *     dataset,                                          // a GanDataset (real images)
  *     extractor,                                        // e.g. await loadFeatureExtractor({ runDataset: 'fashion-mnist' })
  *   });
@@ -284,37 +284,31 @@ export interface GanEvalContext {
 const extractorCache = new Map<string, Promise<FeatureExtractor>>();
 
 /**
- * The runner's evaluator (eval_after_train, continuous_eval, `gan eval`): samples the GAN
- * (with uniformly drawn one-hot labels when it is conditional), loads the configured feature
- * extractor once per dataset (`metrics.feature_extractor`, default the domain classifier) and
- * returns evaluateGenerator's metrics.
+ * The runner's evaluator (eval_after_train, continuous_eval, `gan eval`): for each of the
+ * variant's evaluation samplers (`gan.evalSamplers`: a (z, y) GAN has one, its samples against
+ * the test split; CycleGAN one per direction, against the other domain), loads the feature
+ * extractor of the real data's dataset once (`metrics.feature_extractor`, default the domain
+ * classifier) and adds evaluateGenerator's metrics, prefixed with the sampler's name; then the
+ * variant's extra metrics and, for GANs with an encoder, the linear probe.
  */
 export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, number>> {
-  const name = ctx.dataset.info.name;
-  let ex = extractorCache.get(name);
-  if (!ex) {
-    ex = loadFeatureExtractor(name);
-    extractorCache.set(name, ex);
-    ex.catch(() => extractorCache.delete(name));
+  const vctx = { dataset: ctx.dataset, rng: ctx.rng, log: ctx.log };
+  const out: Record<string, number> = {};
+  for (const sampler of ctx.gan.evalSamplers(vctx)) {
+    const dataset = sampler.dataset ?? ctx.dataset;
+    const name = dataset.info.name;
+    let ex = extractorCache.get(name);
+    if (!ex) {
+      ex = loadFeatureExtractor(name);
+      extractorCache.set(name, ex);
+      ex.catch(() => extractorCache.delete(name));
+    }
+    const extractor = await ex;
+    const m = await evaluateGenerator({ sample: (n) => sampler.sample(n), dataset, extractor, log: ctx.log, ...(sampler.split ? { split: sampler.split } : {}) });
+    for (const [k, v] of Object.entries(m)) out[sampler.name ? `${sampler.name}_${k}` : k] = v;
   }
-  const extractor = await ex;
-  const k = ctx.dataset.info.numClasses;
-  const sample = (n: number): tf.Tensor4D => {
-    const z = ctx.gan.sampleZ(n);
-    let y: tf.Tensor2D | null = null;
-    if (ctx.gan.conditional) {
-      const labels = Int32Array.from({ length: n }, () => ctx.rng.int(k));
-      y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), k), 'float32') as tf.Tensor2D);
-    }
-    try {
-      return ctx.gan.sample(z, y);
-    } finally {
-      z.dispose();
-      y?.dispose();
-    }
-  };
-  const generation = await evaluateGenerator({ sample, dataset: ctx.dataset, extractor, log: ctx.log });
+  const extra = ctx.gan.extraMetrics ? await ctx.gan.extraMetrics(vctx) : {};
   // GANs with an encoder (BigBiGAN) also report the linear probe on frozen encoder features.
   const representation = await evaluateRepresentation(ctx);
-  return { ...generation, ...representation };
+  return { ...out, ...extra, ...representation };
 }

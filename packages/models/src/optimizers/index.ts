@@ -1,2 +1,3 @@
 export * from './tf_train';
 export * from './distributions';
+export * from './lr_schedule';

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@cgan/models';
+import { isNoiseSampler, Rng } from '@cgan/models';
 import { RunError } from '../errors';
 import { Io, loggerFor } from '../io';
 import { CheckpointStore, disposeCheckpoint } from '../run/checkpoint';
@@ -32,20 +32,27 @@ export async function sampleCommand(flags: SampleFlags, io: Io): Promise<string>
   } finally {
     disposeCheckpoint(ckpt);
   }
+  const gan = built.gan;
+  if (!isNoiseSampler(gan)) {
+    throw new RunError(
+      `The run in ${dir.root} trains ${gan.constructor.name}, which does not generate images from noise.`,
+      gan.constructor.name === 'CycleGAN' ? 'use `gan translate --checkpoint RUN --input DIR --direction a2b --out DIR`' : 'sample from a run of a (z, y) -> image GAN (ModularGAN, SSGAN, S3GAN, ...)',
+    );
+  }
   // The GAN draws z from its streams; --seed picks a position in them far from training's.
   const info = built.dataset.info;
   const offset = 2 ** 40 + new Rng((flags.seed ?? 0) >>> 0).int(2 ** 30);
   for (const r of collectRngs(built.gan, built.rng).values()) r.setState({ seed: r.seed, counter: offset });
-  const z = built.gan.sampleZ(flags.n);
+  const z = gan.sampleZ(flags.n);
   let y: tf.Tensor2D | null = null;
-  if (built.gan.conditional && info.numClasses > 0) {
+  if (gan.conditional && info.numClasses > 0) {
     if (flags.label !== undefined && (flags.label < 0 || flags.label >= info.numClasses)) {
       throw new RunError(`--label ${flags.label} is outside 0..${info.numClasses - 1}.`);
     }
     const labels = Array.from({ length: flags.n }, (_, i) => flags.label ?? i % info.numClasses);
     y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), info.numClasses), 'float32')) as tf.Tensor2D;
   }
-  const images = tf.tidy(() => built.gan.sample(z, y));
+  const images = tf.tidy(() => gan.sample(z, y));
   writeGrid(flags.out, images);
   tf.dispose([images, z, ...(y ? [y] : [])]);
   io.out(`wrote ${flags.out}: ${flags.n} samples from ${ckpt.dir} (step ${ckpt.step})\n`);

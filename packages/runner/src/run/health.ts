@@ -2,17 +2,17 @@
  * Gradient and weight health, per network and per top-level layer group, on the steps that are
  * logged (run_config.log_every_steps): the norm of the gradients each optimizer applies, the norm
  * of the weights, and the update/weight ratio |w_after - w_before| / |w_after|. Nothing is
- * recomputed: the probe sees the gradients the training step already computed, as they pass
- * through the optimizer's applyGradients. On other steps it only checks a flag.
+ * recomputed: the probe observes the shared training core (models' train_core.minimize), which
+ * hands it the gradients the step already computed. On steps that are not logged it does nothing.
  *
- * Names (snake_case, network from the optimizer: gOptimizer -> g): g_grad_norm, g_weight_norm,
- * g_update_ratio, d_grad_norm, ...; per group under `layers`: { "d/conv1": { grad_norm, ... } }.
- * D's accuracy on real and fake (d_acc_real, d_acc_fake) comes with the step's own summaries
+ * Names (snake_case, the variant's optimizer names): g_grad_norm, g_weight_norm, g_update_ratio,
+ * d_grad_norm, ...; per group under `layers`: { "d/d_conv1": { grad_norm, ... } }. D's accuracy
+ * on real and fake (d_acc_real, d_acc_fake) comes with the step's own summaries
  * (loss_lib.discriminatorAccuracy, from the logits the loss already has).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GanVariant } from '@cgan/models';
-import { networkName, optimizersOf } from './optimizer_exact';
+import { observeUpdates } from '@cgan/models';
+import type { GanVariant, Update, UpdateObserver } from '@cgan/models';
 
 export interface HealthRecord {
   [key: string]: number | Record<string, Record<string, number>>;
@@ -31,51 +31,51 @@ export function layerGroup(variableName: string): string {
   return parts.length > 2 ? parts[1] : parts[parts.length - 1];
 }
 
-type ApplyGradients = tf.Optimizer['applyGradients'];
-
-export class GradientHealth {
+export class GradientHealth implements UpdateObserver {
   private armed = false;
-  /** Per network: the last measured applyGradients call of this step (disc_iters > 1: the last D update). */
+  /** Per network: the last measured update of this step (disc_iters > 1: the last D update). */
   private measured = new Map<string, Sums>();
-  private readonly restore: Array<() => void> = [];
+  private names = new Map<tf.Optimizer, string>();
+  private pending: { before: tf.Tensor[]; gradSq: tf.Tensor[]; vars: tf.Variable[] } | null = null;
+  private previous: UpdateObserver | null;
 
   constructor(gan: GanVariant) {
-    const vars = gan.store.all();
-    const byName = new Map<string, tf.Variable>();
-    for (const v of vars.values()) byName.set(v.name, v);
-    for (const [prop, opt] of optimizersOf(gan)) {
-      const net = networkName(prop);
-      const original: ApplyGradients = opt.applyGradients;
-      const self = this;
-      // An own property shadowing the prototype's method; removed again by dispose().
-      opt.applyGradients = function (this: tf.Optimizer, grads: Parameters<ApplyGradients>[0]) {
-        if (!self.armed) return original.call(this, grads);
-        const list = Array.isArray(grads) ? grads.map((g) => [g.name, g.tensor] as const) : Object.entries(grads);
-        const pairs = list.map(([name, g]) => ({ name, g, v: byName.get(name) })).filter((p): p is { name: string; g: tf.Tensor; v: tf.Variable } => !!p.v);
-        const before = pairs.map((p) => tf.clone(p.v));
-        const gradSq = tf.tidy(() => pairs.map((p) => tf.sum(tf.square(p.g))));
-        try {
-          original.call(this, grads);
-          const [g2, w2, u2] = tf.tidy(() => {
-            const w = pairs.map((p) => tf.sum(tf.square(p.v)));
-            const u = pairs.map((p, i) => tf.sum(tf.square(tf.sub(p.v, before[i]))));
-            return [gradSq, w, u].map((xs) => (xs.length ? (tf.stack(xs).dataSync() as Float32Array) : new Float32Array(0)));
-          });
-          const sums: Sums = { grad: new Map(), weight: new Map(), update: new Map() };
-          pairs.forEach((p, i) => {
-            const grp = layerGroup(p.name);
-            for (const [m, x] of [[sums.grad, g2[i]], [sums.weight, w2[i]], [sums.update, u2[i]]] as const) m.set(grp, (m.get(grp) ?? 0) + x);
-          });
-          self.measured.set(net, sums);
-        } finally {
-          tf.dispose([...before, ...gradSq]);
-        }
-      } as ApplyGradients;
-      this.restore.push(() => delete (opt as unknown as Record<string, unknown>).applyGradients);
+    for (const o of gan.optimizers()) this.names.set(o.optimizer, o.name);
+    this.previous = observeUpdates(this);
+  }
+
+  beforeApply(u: Update, grads: tf.NamedTensorMap): void {
+    if (!this.armed) return;
+    const vars = u.variables.filter((v) => grads[v.name]);
+    this.pending = {
+      vars,
+      before: vars.map((v) => tf.clone(v)),
+      gradSq: tf.tidy(() => vars.map((v) => tf.sum(tf.square(grads[v.name])))),
+    };
+  }
+
+  afterApply(u: Update): void {
+    const p = this.pending;
+    if (!this.armed || !p) return;
+    this.pending = null;
+    try {
+      const [g2, w2, u2] = tf.tidy(() => {
+        const w = p.vars.map((v) => tf.sum(tf.square(v)));
+        const d = p.vars.map((v, i) => tf.sum(tf.square(tf.sub(v, p.before[i]))));
+        return [p.gradSq, w, d].map((xs) => (xs.length ? (tf.stack(xs).dataSync() as Float32Array) : new Float32Array(0)));
+      });
+      const sums: Sums = { grad: new Map(), weight: new Map(), update: new Map() };
+      p.vars.forEach((v, i) => {
+        const grp = layerGroup(v.name);
+        for (const [m, x] of [[sums.grad, g2[i]], [sums.weight, w2[i]], [sums.update, u2[i]]] as const) m.set(grp, (m.get(grp) ?? 0) + x);
+      });
+      this.measured.set(this.names.get(u.optimizer) ?? 'net', sums);
+    } finally {
+      tf.dispose([...p.before, ...p.gradSq]);
     }
   }
 
-  /** Measure the applyGradients calls of the next training step. */
+  /** Measure the updates of the next training step. */
   arm(): void {
     this.armed = true;
     this.measured.clear();
@@ -106,7 +106,8 @@ export class GradientHealth {
   }
 
   dispose(): void {
-    for (const r of this.restore.splice(0)) r();
+    observeUpdates(this.previous);
+    this.previous = null;
   }
 }
 

@@ -9,9 +9,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { config } from '@cgan/config-lang';
-import type { Batch, GanVariant } from '@cgan/models';
+import type { Batch, GanVariant, Preview } from '@cgan/models';
 import { Diagnosis, DiagnosticsLog, Doctor, DoctorConfig, doctorConfig, formatDiagnosis } from './doctor';
+import { DivergenceError } from '../errors';
 import { GradientHealth } from './health';
+import { learningRates } from './optimizer_exact';
+import type { TrainHook } from './hooks';
 import { EventFileWriter } from './tensorboard';
 
 export interface MonitorOptions {
@@ -38,8 +41,9 @@ export function batchDiversity(images: tf.Tensor4D): number {
  */
 export function trainModeSamples(gan: GanVariant, z: tf.Tensor2D, y: tf.Tensor2D | null): tf.Tensor4D | null {
   const g = (gan as unknown as { generator?: (z: tf.Tensor2D, y: tf.Tensor2D | null, isTraining: boolean) => tf.Tensor4D }).generator;
-  if (typeof g !== 'function') return null;
-  const state = [...gan.store.all('generator').values()].filter((v) => !v.trainable);
+  const net = gan.networks().find((n) => n.name === 'generator');
+  if (typeof g !== 'function' || !net) return null;
+  const state = [...gan.store.all(net.prefix).values()].filter((v) => !v.trainable);
   if (!state.length) return null;
   const saved = state.map((v) => tf.clone(v));
   try {
@@ -76,6 +80,7 @@ export class RunMonitor {
   /** last_step already written to diagnostics.jsonl per diagnosis. */
   private written = new Map<Diagnosis, number>();
   private loggedCodes = new Set<string>();
+  private ended = false;
   /** Diversity of the last sample grid, added to the next logged record once. */
   private sampleFields: Record<string, number> = {};
 
@@ -138,13 +143,14 @@ export class RunMonitor {
   }
 
   /** After a sample grid: the grid as a TensorBoard image, the fixed-z diversity for the doctor. */
-  afterSamples(step: number, pngFile: string, images: tf.Tensor4D, z: tf.Tensor2D, y: tf.Tensor2D | null): void {
+  afterSamples(step: number, pngFile: string, preview: Preview): void {
     if (this.tb && fs.existsSync(pngFile)) {
       const png = fs.readFileSync(pngFile);
       this.tb.add(step, [{ tag: 'samples', image: { png, ...pngInfo(png) } }]);
     }
-    if (this.realDiversity === null || images.shape[0] < 2) return;
-    const train = trainModeSamples(this.opts.gan, z, y);
+    const images = preview.images;
+    if (!preview.checkDiversity || this.realDiversity === null || images.shape[0] < 2) return;
+    const train = preview.inputs ? trainModeSamples(this.opts.gan, preview.inputs.z, preview.inputs.y) : null;
     let trainDiversity: number | null = null;
     if (train) {
       trainDiversity = batchDiversity(train);
@@ -160,6 +166,7 @@ export class RunMonitor {
 
   afterEval(step: number, metrics: Record<string, number>): void {
     this.tb?.addScalars(step, metrics, 'eval/');
+    if (this.ended) this.tb?.close();
   }
 
   /** Writes the final step range of diagnoses that grew since they were written. */
@@ -173,6 +180,7 @@ export class RunMonitor {
   }
 
   end(): void {
+    this.ended = true;
     this.flush();
     this.tb?.close();
     this.health?.dispose();
@@ -187,4 +195,53 @@ export class RunMonitor {
       this.loggedCodes.add(d.code);
     }
   }
+}
+
+/**
+ * The hook that watches a run (placed after sample_grid, before metrics_log): arms the gradient
+ * probe before logged steps, adds its fields (and the last grid's diversity) to the step's
+ * metrics record, sends the record, grids, operative config and evaluations to TensorBoard, and
+ * feeds the doctor; diagnostics.jsonl gets final step ranges at checkpoints and at the end.
+ */
+/** The real batch the sample rules compare with: the same in every process of a run (resume). */
+const REAL_SAMPLE_SEED = 0x5eed;
+
+export function watchHook(options: Partial<Pick<MonitorOptions, 'doctor' | 'health' | 'tensorboard'>> = {}): TrainHook {
+  let m: RunMonitor | null = null;
+  const logged = (every: number, step: number, total: number) => step % every === 0 || step === total;
+  return {
+    name: 'watch',
+    async begin(ctx) {
+      m = new RunMonitor({ ...options, gan: ctx.gan, modelDir: ctx.dir.root, log: (l) => ctx.log(l) });
+      m.begin(ctx.startStep);
+      await m.measureRealData(
+        ctx.dataset.batches('train', { batchSize: Math.max(2, ctx.runConfig.num_samples), seed: REAL_SAMPLE_SEED, repeat: false, dropRemainder: true }),
+      );
+    },
+    beforeStep(ctx, step) {
+      m!.beforeStep(logged(Math.max(1, ctx.runConfig.log_every_steps), step + 1, ctx.total));
+    },
+    afterSamples(_ctx, ev) {
+      m!.afterSamples(ev.step, ev.file, ev.preview);
+    },
+    afterStep(ctx, ev) {
+      const every = Math.max(1, ctx.runConfig.log_every_steps);
+      if (ev.step === ctx.startStep + 1) m!.operativeConfig(ctx.startStep, ctx.dir.operativePath(ctx.startStep));
+      if (logged(every, ev.step, ctx.total)) {
+        Object.assign(ev.fields, m!.healthFields());
+        m!.afterLoggedStep({ step: ev.step, ...ev.summaries, ...learningRates(ctx.gan), ...ev.fields, wall: { steps_per_sec: ev.stepsPerSec, elapsed_sec: ev.elapsedSec } });
+      }
+      const ckptEvery = Math.max(1, ctx.runConfig.save_checkpoints_steps);
+      if (ev.step % ckptEvery === 0 || ev.step === ctx.total) m!.flush();
+    },
+    afterEval(_ctx, ev) {
+      m?.afterEval(ev.step, ev.metrics);
+    },
+    end(_ctx, outcome) {
+      // A NaN/Inf loss stops the run in the divergence hook before this hook saw the step.
+      const err = outcome.error;
+      if (err instanceof DivergenceError) m?.afterLoggedStep({ step: err.step, [err.lossName]: err.value });
+      m?.end();
+    },
+  };
 }

@@ -221,7 +221,7 @@ export function renderReport(input: ReportInput): string {
     ? `<h2 id="eval">Evaluation metrics</h2><div class="charts">${evalCharts}</div>`
     : '<h2 id="eval">Evaluation metrics</h2><p>None yet: <code>--schedule continuous_eval</code> or <code>npx gan eval</code> computes FID, IS and KID (eval.jsonl).</p>';
   const sample = latestSample(modelDir);
-  const img = sample ? `<figure><img alt="samples at step ${sample.step}" src="data:image/png;base64,${fs.readFileSync(sample.file).toString('base64')}"/><figcaption>samples/step-${sample.step}.png: the generator (its EMA weights when ModularGAN.g_use_ema) on fixed z (and fixed labels when conditional), step ${sample.step}</figcaption></figure>` : '<p>No samples yet.</p>';
+  const img = sample ? `<figure><img alt="samples at step ${sample.step}" src="data:image/png;base64,${fs.readFileSync(sample.file).toString('base64')}"/><figcaption>samples/step-${sample.step}.png: ${esc(previewCaption(modelDir))}, step ${sample.step}</figcaption></figure>` : '<p>No samples yet.</p>';
   const lastStep = metrics.length ? metrics[metrics.length - 1].step : 0;
   const info = Object.entries(run)
     .filter(([, v]) => typeof v !== 'object' || v === null)
@@ -263,4 +263,13 @@ export function writeReport(input: ReportInput): string {
   fs.writeFileSync(tmp, renderReport(input));
   fs.renameSync(tmp, file);
   return file;
+}
+
+/** What the sample grids show (samples.txt, written by the trainer from the variant's preview). */
+function previewCaption(modelDir: string): string {
+  try {
+    return fs.readFileSync(path.join(modelDir, 'samples.txt'), 'utf8').trim().replace(/^samples\/step-N\.png: /, '');
+  } catch {
+    return 'the generator on fixed z';
+  }
 }

@@ -4,10 +4,10 @@
  * the RNG state, the step and the data position.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@cgan/models';
-import type { GanVariant, RngState, VariableStore } from '@cgan/models';
+import type { GanVariant, Rng, RngState, VariableStore } from '@cgan/models';
 import { RunError } from '../errors';
 import { CheckpointData, LoadedCheckpoint } from './checkpoint';
+import { optimizerState, setOptimizerState } from '@cgan/models';
 import { optimizerHiddenState, setOptimizerHiddenState } from './optimizer_exact';
 
 export interface TrainState {
@@ -17,14 +17,12 @@ export interface TrainState {
 }
 
 /**
- * Every random stream of a run: the run's own and the ones the GAN forked from it (a GAN
- * may keep child streams, e.g. for z and sampled labels), found as Rng-valued properties.
+ * Every random stream of a run: the run's own (`run`) and the ones the variant declares
+ * (`gan.<name>`; a declared stream that is the run's own is not listed twice).
  */
 export function collectRngs(gan: GanVariant, root: Rng): Map<string, Rng> {
   const out = new Map<string, Rng>([['run', root]]);
-  for (const [k, v] of Object.entries(gan as unknown as Record<string, unknown>)) {
-    if (v instanceof Rng && v !== root) out.set(`gan.${k}`, v);
-  }
+  for (const [k, v] of Object.entries(gan.randomStreams())) if (v !== root) out.set(`gan.${k}`, v);
   return out;
 }
 
@@ -47,7 +45,7 @@ export function setRngStates(rngs: Map<string, Rng>, states: Record<string, RngS
 export async function captureState(gan: GanVariant, store: VariableStore, rng: Rng, st: TrainState): Promise<CheckpointData> {
   const variables = new Map<string, tf.Tensor>();
   for (const [name, v] of store.all()) variables.set(name, v);
-  const optimizer = await gan.optimizerState();
+  const optimizer = await optimizerState(gan);
   return { step: st.step, groups: { variables, optimizer, optimizer_exact: optimizerHiddenState(gan) }, state: { rngs: rngStates(collectRngs(gan, rng)), batches_consumed: st.batchesConsumed } };
 }
 
@@ -69,7 +67,7 @@ export async function restoreState(ckpt: LoadedCheckpoint, gan: GanVariant, stor
     );
   }
   for (const [name, v] of live) v.assign(saved.get(name)!);
-  if (ckpt.groups.optimizer && ckpt.groups.optimizer.size) await gan.setOptimizerState(ckpt.groups.optimizer);
+  if (ckpt.groups.optimizer && ckpt.groups.optimizer.size) await setOptimizerState(gan, ckpt.groups.optimizer);
   setOptimizerHiddenState(gan, ckpt.groups.optimizer_exact);
   const states = ckpt.state.rngs as Record<string, RngState> | undefined;
   if (rng && states) setRngStates(collectRngs(gan, rng), states, `Checkpoint ${ckpt.dir}`);

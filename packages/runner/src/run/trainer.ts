@@ -1,40 +1,35 @@
 /**
- * The training loop: resume from the newest loadable checkpoint, run `options.training_steps`
- * GAN steps (each consumes `disc_iters` batches), log metrics, write sample grids, checkpoints
- * and the report, stop on a NaN/Inf loss keeping the last good checkpoint.
+ * The training loop: resume from the newest loadable checkpoint, then a short step loop (draw
+ * `disc_iters` batches, `gan.trainStep`, count) with hooks around it (./hooks.ts: LR schedules,
+ * divergence, metrics log, progress, sample grids, checkpoints, report, evaluation, signals).
  */
 import 'reflect-metadata';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs-core';
 import { inject, injectable } from 'tsyringe';
+import { disposeBatch } from '@cgan/models';
 import type { Batch, GanDataset, GanVariant, Rng, VariableStore } from '@cgan/models';
-import { DivergenceError, RunError } from '../errors';
+import { RunError } from '../errors';
 import { evaluatedSteps, evaluateStep } from '../evaluation';
 import { Logger, TOKENS } from '../wiring/container';
 import type { RunOptions } from '../wiring/adapters';
 import type { RunConfig } from '../wiring/run_config';
 import { disposeCheckpoint } from './checkpoint';
-import { learningRates } from './optimizer_exact';
-import { RunMonitor } from './health_monitor';
+import { DefaultHookOptions, defaultHooks, HookContext, Schedule, TrainHook } from './hooks';
 import { writeGrid } from './images';
-import { MetricsRecord } from './metrics_log';
-import { Progress } from './progress';
 import { writeReport } from './report';
 import { RunDir } from './run_dir';
 import { captureState, collectRngs, restoreState, rngStates, setRngStates, TrainState } from './state';
 
-export type Schedule = 'train' | 'eval_after_train' | 'continuous_eval';
+export type { Schedule } from './hooks';
 
-export interface TrainOptions {
+export interface TrainOptions extends DefaultHookOptions {
   schedule: Schedule;
-  evalEverySteps: number;
-  progress: Progress;
-  /** Called once, after the first step of this process, when the operative config is complete; returns a line to log. */
-  onOperativeConfig?: (startStep: number) => string | void;
-  /** Stop cleanly (checkpoint, then exit 130) on SIGINT/SIGTERM: the CLI sets this. */
-  handleSignals?: boolean;
-  /** Test hook: called after each step (may throw to simulate a crash). */
-  afterStep?: (step: number) => void;
+  /** Hooks run after the default ones (TensorBoard, model_dir lock, ...). */
+  hooks?: TrainHook[];
+  /** Replaces the default hooks altogether (tests, embedding applications). */
+  replaceDefaultHooks?: TrainHook[];
 }
 
 export interface TrainResult {
@@ -46,9 +41,6 @@ export interface TrainResult {
 
 @injectable()
 export class Trainer {
-  private fixed: { z: tf.Tensor2D; y: tf.Tensor2D | null } | null = null;
-  /** Gradient health, the GAN doctor and the TensorBoard event file, while train() runs. */
-  private monitor: RunMonitor | null = null;
   /** Log lines: through the progress display while training, the logger otherwise. */
   private log: (msg: string) => void = (m) => this.logger.info(m);
 
@@ -63,33 +55,19 @@ export class Trainer {
     @inject(TOKENS.Logger) readonly logger: Logger,
   ) {}
 
-  /** Fixed z (and labels i mod K when conditional) for sample grids: the same in every run and after resuming. */
-  fixedInputs(n: number): { z: tf.Tensor2D; y: tf.Tensor2D | null } {
-    if (this.fixed) return this.fixed;
-    // Every stream rewound to its start for the draw, then put back: the same z in every run
-    // and after resuming, and the training streams untouched.
-    const rngs = collectRngs(this.gan, this.rng);
-    const saved = rngStates(rngs);
-    for (const r of rngs.values()) r.setState({ seed: r.seed, counter: 0 });
-    try {
-      const z = tf.keep(this.gan.sampleZ(n));
-      const k = this.dataset.info.numClasses;
-      const y = this.gan.conditional && k > 0 ? tf.keep(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % k), 'int32'), k), 'float32')) as tf.Tensor2D) : null;
-      this.fixed = { z, y };
-      return this.fixed;
-    } finally {
-      setRngStates(rngs, saved, 'the sample stream');
-    }
-  }
+  /** The running train()'s hooks and their context (afterSamples goes to them). */
+  private active: { ctx: HookContext; hooks: TrainHook[] } | null = null;
 
-  writeSamples(step: number): string {
-    const { z, y } = this.fixedInputs(this.runConfig.num_samples);
+  /** The variant's preview as samples/step-N.png; hooks see it (the doctor judges its diversity). */
+  async writeSamples(step: number): Promise<string> {
     const file = this.dir.samplePath(step);
-    const images = tf.tidy(() => this.gan.sample(z, y));
+    const preview = await this.gan.preview(this.runConfig.num_samples, { dataset: this.dataset });
+    const images = preview.images;
     try {
-      writeGrid(file, images);
-      // Diversity across the fixed z (mode_collapse, bn_lag) is the doctor's to judge.
-      this.monitor?.afterSamples(step, file, images, z, y);
+      writeGrid(file, images, preview.columns ? { cols: preview.columns } : undefined);
+      fs.writeFileSync(path.join(this.dir.root, 'samples.txt'), `samples/step-N.png: ${preview.caption}\n`);
+      const active = this.active;
+      if (active) for (const h of active.hooks) await h.afterSamples?.(active.ctx, { step, file, preview });
     } finally {
       images.dispose();
     }
@@ -101,7 +79,7 @@ export class Trainer {
     try {
       return await this.dir.checkpoints.save(data, this.runConfig.keep_checkpoint_max);
     } finally {
-      // Copies handed out by optimizerState() are ours to free; live variables are not.
+      // Optimizer slot copies are ours to free; live variables are not.
       for (const t of data.groups.optimizer.values()) if (!(t instanceof tf.Variable)) t.dispose();
     }
   }
@@ -119,26 +97,51 @@ export class Trainer {
     }
   }
 
+  /** The context hooks share (see ./hooks.ts). */
+  hookContext(schedule: Schedule, st: TrainState, from: string | null): HookContext {
+    const trainer = this;
+    const ctx: HookContext = {
+      gan: this.gan,
+      dataset: this.dataset,
+      dir: this.dir,
+      runConfig: this.runConfig,
+      options: this.options,
+      logger: this.logger,
+      schedule,
+      startStep: st.step,
+      total: this.options.training_steps,
+      state: st,
+      lastCheckpoint: from,
+      lastCheckpointStep: from ? st.step : null,
+      log: (m) => trainer.log(m),
+      async checkpoint() {
+        ctx.lastCheckpoint = await trainer.checkpoint(st);
+        ctx.lastCheckpointStep = st.step;
+        return ctx.lastCheckpoint;
+      },
+      writeSamples: (step) => this.writeSamples(step),
+      evaluate: (step) => this.evaluate(step),
+    };
+    return ctx;
+  }
+
   async train(opts: TrainOptions): Promise<TrainResult> {
-    const { options, runConfig, dir, gan } = this;
+    const { options, dir, gan } = this;
     const total = options.training_steps;
-    const discIters = gan.discIters;
     const { st, from } = await this.resume();
     dir.metrics.truncateAfter(st.step);
     if (from) this.logger.info(`resuming from ${from} (step ${st.step})`);
     const startStep = st.step;
     if (st.step >= total) {
       this.logger.info(`the run is already at step ${st.step} of ${total}; nothing to train`);
-      if (!fs.existsSync(dir.samplePath(st.step))) this.writeSamples(st.step);
+      if (!fs.existsSync(dir.samplePath(st.step))) await this.writeSamples(st.step);
       if (opts.schedule !== 'train' && !evaluatedSteps(dir).has(st.step)) await this.evaluate(st.step);
       writeReport({ modelDir: dir.root });
       return { startStep, finalStep: st.step, resumedFrom: from, stepsPerSec: 0 };
     }
-    this.fixedInputs(runConfig.num_samples);
-    const monitor = new RunMonitor({ gan, modelDir: dir.root, log: (m) => this.log(m) });
-    monitor.begin(st.step);
-    this.monitor = monitor;
-    await monitor.measureRealData(this.dataset.batches('train', { batchSize: Math.max(2, runConfig.num_samples), seed: this.rng.fork('doctor/real').seed, repeat: false, dropRemainder: true }));
+    const hooks = [...(opts.replaceDefaultHooks ?? defaultHooks(opts)), ...(opts.hooks ?? [])];
+    const ctx = this.hookContext(opts.schedule, st, from);
+    this.active = { ctx, hooks };
     const it = this.dataset.batches('train', {
       batchSize: options.batch_size,
       seed: this.rng.fork('data/shuffle').seed,
@@ -146,109 +149,64 @@ export class Trainer {
       dropRemainder: true,
       skipBatches: st.batchesConsumed,
     });
-    const saveEvery = Math.max(1, runConfig.save_checkpoints_steps);
-    const sampleEvery = runConfig.save_samples_steps ?? saveEvery;
-    const logEvery = Math.max(1, runConfig.log_every_steps);
-    let lastCkpt: string | null = from;
-    let lastTime = Date.now();
-    let lastStep = st.step;
-    const t0 = lastTime;
+    const logEvery = Math.max(1, this.runConfig.log_every_steps);
+    const t0 = Date.now();
+    let window = { time: t0, step: st.step };
     let sps = 0;
-    opts.progress.start(total, st.step);
-    this.log = (m) => opts.progress.log(m);
-    // Ctrl-C / SIGTERM: finish the current step, checkpoint it, then stop (a second signal kills).
-    let stopSignal: NodeJS.Signals | null = null;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (stopSignal) process.exit(130);
-      stopSignal = sig;
-      this.log(`${sig}: stopping after this step (a checkpoint will be written; ${sig} again to quit at once)`);
-    };
-    if (opts.handleSignals) {
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    }
+    let outcome: { error?: unknown } = {};
+    const progress = opts.progress;
     try {
+      for (const h of hooks) await h.begin?.(ctx);
+      this.log = (m) => progress.log(m);
       while (st.step < total) {
-        const batches: Batch[] = [];
-        for (let i = 0; i < discIters; i++) {
-          const r = await it.next();
-          if (r.done) throw new RunError(`The training split of '${this.dataset.info.name}' ran out of batches at step ${st.step}.`, 'use a batch size no larger than the dataset');
-          batches.push(r.value);
-        }
+        for (const h of hooks) await h.beforeStep?.(ctx, st.step);
+        const batches = await this.nextBatches(it, st.step);
         let summaries: Record<string, number>;
-        const logDue = (st.step + 1) % logEvery === 0 || st.step + 1 === total;
         try {
-          monitor.beforeStep(logDue);
           summaries = gan.trainStep(batches, st.step);
         } finally {
-          for (const b of batches) {
-            b.images.dispose();
-            b.labels.dispose();
-            b.labelled.dispose();
-          }
+          for (const b of batches) disposeBatch(b);
         }
         st.step += 1;
-        st.batchesConsumed += discIters;
-        for (const [k, v] of Object.entries(summaries)) {
-          if (typeof v === 'number' && !Number.isFinite(v)) {
-            monitor.afterLoggedStep({ step: st.step, ...summaries, ...monitor.healthFields() });
-            monitor.end();
-            opts.progress.stop();
-            writeReport({ modelDir: dir.root });
-            throw new DivergenceError(st.step, k, v, lastCkpt);
-          }
-        }
-        if (st.step === startStep + 1) {
-          const line = opts.onOperativeConfig?.(startStep);
-          if (line) opts.progress.log(line);
-          monitor.operativeConfig(startStep, dir.operativePath(startStep));
-        }
+        st.batchesConsumed += batches.length;
         const now = Date.now();
-        if (now > lastTime) {
-          sps = (st.step - lastStep) / ((now - lastTime) / 1000);
-        }
-        // Samples before the record: the doctor's sample diversity goes into this step's record.
-        const ckptDue = st.step % saveEvery === 0 || st.step === total;
-        if (st.step % sampleEvery === 0 || ckptDue) this.writeSamples(st.step);
-        if (logDue) {
-          const rec: MetricsRecord = { step: st.step, ...summaries, ...learningRates(gan), ...monitor.healthFields(), wall: { steps_per_sec: round(sps), elapsed_sec: round((now - t0) / 1000) } };
-          dir.metrics.append(rec);
-          monitor.afterLoggedStep(rec);
-          lastTime = now;
-          lastStep = st.step;
-        }
-        opts.progress.update(st.step, sps, summaries);
-        if (ckptDue) {
-          lastCkpt = await this.checkpoint(st);
-          monitor.flush();
-          writeReport({ modelDir: dir.root, live: st.step < total || opts.schedule !== 'train' });
-        }
-        if (opts.schedule === 'continuous_eval' && st.step % opts.evalEverySteps === 0) await this.evaluate(st.step);
-        opts.afterStep?.(st.step);
-        if (stopSignal) {
-          if (!ckptDue) lastCkpt = await this.checkpoint(st);
-          monitor.flush();
-          writeReport({ modelDir: dir.root });
-          throw new RunError(
-            `Stopped by ${stopSignal} at step ${st.step} of ${total}; checkpoint ${lastCkpt} written.`,
-            'rerun the same command to resume',
-            130,
-          );
+        if (now > window.time) sps = (st.step - window.step) / ((now - window.time) / 1000);
+        const ev = { step: st.step, summaries, stepsPerSec: sps, elapsedSec: (now - t0) / 1000, fields: {} };
+        if (st.step % logEvery === 0 || st.step === total) window = { time: now, step: st.step };
+        for (const h of hooks) await h.afterStep?.(ctx, ev);
+      }
+    } catch (e) {
+      outcome = { error: e };
+      throw e;
+    } finally {
+      await it.return?.();
+      for (const h of hooks) {
+        if (h.name === 'progress') this.log = (m) => this.logger.info(m);
+        try {
+          await h.end?.(ctx, outcome);
+        } catch (e) {
+          if (outcome.error) this.logger.warn(`hook '${h.name}' failed while stopping: ${(e as Error).message}`);
+          else throw e;
         }
       }
-    } finally {
-      monitor.end();
-      opts.progress.stop();
       this.log = (m) => this.logger.info(m);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      await it.return?.();
+      this.active = null;
     }
-    if (opts.schedule === 'eval_after_train') await this.evaluate(st.step);
-    this.monitor = null;
-    if (opts.schedule !== 'train') writeReport({ modelDir: dir.root });
     const elapsed = (Date.now() - t0) / 1000;
     return { startStep, finalStep: st.step, resumedFrom: from, stepsPerSec: elapsed > 0 ? (st.step - startStep) / elapsed : 0 };
+  }
+
+  private async nextBatches(it: AsyncIterator<Batch>, step: number): Promise<Batch[]> {
+    const batches: Batch[] = [];
+    for (let i = 0; i < this.gan.discIters; i++) {
+      const r = await it.next();
+      if (r.done) {
+        batches.forEach(disposeBatch);
+        throw new RunError(`The training split of '${this.dataset.info.name}' ran out of batches at step ${step}.`, 'use a batch size no larger than the dataset');
+      }
+      batches.push(r.value);
+    }
+    return batches;
   }
 
   /** Evaluates at `step`; the training streams are put back afterwards (evaluation draws z too). */
@@ -264,9 +222,8 @@ export class Trainer {
     } finally {
       setRngStates(rngs, saved, 'the evaluation');
     }
-    this.monitor?.afterEval(step, metrics);
+    const active = this.active;
+    if (active) for (const h of active.hooks) await h.afterEval?.(active.ctx, { step, metrics });
     this.log(`eval at step ${step}: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
 }
-
-const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -101,7 +101,7 @@ export function constructGan(ganClass: unknown, runtime: GanRuntime): GanVariant
     throw new RunError(`options.gan_class refers to '${info.fullName}', which is a function, not a GAN class.`, 'use @ModularGAN, @SSGAN, @S3GAN, ...');
   }
   const gan = new (ganClass as new (kw: GanRuntime) => GanVariant)(runtime);
-  for (const k of ['build', 'trainStep', 'sample', 'sampleZ', 'optimizerState', 'setOptimizerState'] as const) {
+  for (const k of ['build', 'trainStep', 'networks', 'optimizers', 'randomStreams', 'preview', 'evalSamplers'] as const) {
     if (typeof (gan as unknown as Record<string, unknown>)[k] !== 'function') {
       throw new RunError(`options.gan_class '${info?.fullName ?? (ganClass as Function).name}' does not implement GanVariant (no ${k}()).`);
     }
