@@ -123,7 +123,7 @@ function healthSection(series: Map<string, Array<[number, number]>>, last: Rec |
     svgLines('weight norm', pick('weight_norm')),
     svgLines('D accuracy', ['real', 'fake'].filter((k) => series.has(`d_acc_${k}`)).map((k) => ({ name: `on ${k}`, pts: series.get(`d_acc_${k}`)! }))),
     svgLines(
-      'sample diversity across fixed z (1 = real data)',
+      'sample diversity (1 = real data)',
       [
         ['sample_diversity', 'sampling'],
         ['sample_diversity_train_mode', 'G training mode'],
