@@ -200,3 +200,32 @@ test('a tiny run logs health fields, D accuracy and an empty diagnostics record 
   expect(html).toMatch(/Gradient health/);
   expect(html).toMatch(/samples\/step-6\.png/);
 });
+
+/**
+ * The quick-start model made to fail on purpose, and as shipped (GAN_SLOW_TESTS=1: ~420 training
+ * steps of the quick start, a few minutes on 2 cores).
+ */
+const slow = process.env.GAN_SLOW_TESTS === '1' ? describe : describe.skip;
+slow('the quick-start model (GAN_SLOW_TESTS=1)', () => {
+  const QUICKSTART = path.join(__dirname, '..', '..', 'gin-configs', 'quickstart_shapes.gin');
+  const train = async (tag: string, bindings: string[]) => {
+    const model = path.join(tmpdir(tag), 'run');
+    const r = await cli('train', '--gin_config', QUICKSTART, '--model_dir', model, ...bindings.flatMap((b) => ['--gin_bindings', b]));
+    expect(r.code).toBe(0);
+    return readDiagnoses(path.join(model, 'diagnostics.jsonl'));
+  };
+
+  it('D learning rate 100x G\'s: d_overpowers at step 100', async () => {
+    const d = await train('dlr', ['options.training_steps = 120', 'ModularGAN.d_lr = 0.02', 'run_config.save_samples_steps = 60']);
+    expect(d.map((x) => [x.code, x.first_step])).toEqual([['d_overpowers', 100]]);
+  }, 900000);
+
+  it('no batch norm in D: mode_collapse', async () => {
+    const d = await train('collapse', ['options.training_steps = 100', 'D.batch_norm_fn = None', 'run_config.save_samples_steps = 50', 'doctor.warmup_steps = 50']);
+    expect(d.map((x) => x.code)).toContain('mode_collapse');
+  }, 900000);
+
+  it('the quick start as shipped: no diagnosis', async () => {
+    expect(await train('healthy', ['options.training_steps = 200'])).toEqual([]);
+  }, 900000);
+});
