@@ -201,6 +201,17 @@ test('a tiny run logs health fields, D accuracy and an empty diagnostics record 
   expect(html).toMatch(/samples\/step-6\.png/);
 });
 
+test('a run that diverges gets a nonfinite diagnosis naming the loss', async () => {
+  const dir = tmpdir('nan');
+  const model = path.join(dir, 'run');
+  const gin = TINY_GIN.replace('@ModularGAN', '@DivergingTestGAN') + 'DivergingTestGAN.nan_step = 3\n';
+  const r = await cli('train', '--gin_config', writeGin(dir, 'tiny.gin', gin), '--model_dir', model);
+  expect(r.code).toBe(3);
+  const d = readDiagnoses(path.join(model, 'diagnostics.jsonl'));
+  expect(d.map((x) => [x.code, x.first_step, x.evidence])).toEqual([['nonfinite', 3, { g_loss: 'NaN' }]]);
+  expect(r.err).toMatch(/doctor: nonfinite at step 3/);
+}, 60000);
+
 /**
  * The quick-start model made to fail on purpose, and as shipped (GAN_SLOW_TESTS=1: ~420 training
  * steps of the quick start, a few minutes on 2 cores).
