@@ -41,9 +41,10 @@ async function main() {
   monitor.begin(0);
   // Time spent inside the watching code (the probe runs inside trainStep, around applyGradients).
   let direct = 0;
+  const parts = {};
   const timed = (obj, name) => {
     const f = obj[name].bind(obj);
-    obj[name] = (...a) => { const t = performance.now(); try { return f(...a); } finally { direct += performance.now() - t; } };
+    obj[name] = (...a) => { const t = performance.now(); try { return f(...a); } finally { const d = performance.now() - t; direct += d; parts[name] = (parts[name] ?? 0) + d; } };
   };
   timed(monitor.health, 'beforeApply');
   timed(monitor.health, 'afterApply');
@@ -71,6 +72,7 @@ async function main() {
   const watched = [];
   const ratios = [];
   direct = 0;
+  for (const k of Object.keys(parts)) parts[k] = 0;
   for (let p = 0; p < PAIRS; p++) {
     // Alternate which mode goes first, so a drift in machine load does not favour one.
     const order = p % 2 ? [true, false] : [false, true];
@@ -98,6 +100,7 @@ async function main() {
     overhead_pct_of_medians: +((median(watched) / median(plain) - 1) * 100).toFixed(2),
     direct_ms_per_watched_step: +directMs.toFixed(2),
     direct_pct_of_plain_step: +((directMs / median(plain)) * 100).toFixed(2),
+    direct_ms_by_call: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, +(v / (PAIRS * BLOCK)).toFixed(2)])),
   };
   console.log(JSON.stringify(summary));
   fs.rmSync(dir, { recursive: true, force: true });

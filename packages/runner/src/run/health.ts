@@ -36,12 +36,20 @@ export class GradientHealth implements UpdateObserver {
   /** Per network: the last measured update of this step (disc_iters > 1: the last D update). */
   private measured = new Map<string, Sums>();
   private names = new Map<tf.Optimizer, string>();
-  private pending: { before: tf.Tensor[]; gradSq: tf.Tensor[]; vars: tf.Variable[] } | null = null;
+  private pending: { vars: tf.Variable[]; before: tf.Tensor[]; gradSq: tf.Tensor[] } | null = null;
   private previous: UpdateObserver | null;
 
   constructor(gan: GanVariant) {
     for (const o of gan.optimizers()) this.names.set(o.optimizer, o.name);
     this.previous = observeUpdates(this);
+  }
+
+  /** Squared norm of each tensor, as one fused pass each (a 1-D dot product, no squared copy). */
+  private static sq(ts: tf.Tensor[]): tf.Tensor[] {
+    return ts.map((t) => {
+      const f = tf.reshape(t, [-1]) as tf.Tensor1D;
+      return tf.dot(f, f);
+    });
   }
 
   beforeApply(u: Update, grads: tf.NamedTensorMap): void {
@@ -50,7 +58,7 @@ export class GradientHealth implements UpdateObserver {
     this.pending = {
       vars,
       before: vars.map((v) => tf.clone(v)),
-      gradSq: tf.tidy(() => vars.map((v) => tf.sum(tf.square(grads[v.name])))),
+      gradSq: tf.tidy(() => GradientHealth.sq(vars.map((v) => grads[v.name]))),
     };
   }
 
@@ -59,15 +67,14 @@ export class GradientHealth implements UpdateObserver {
     if (!this.armed || !p) return;
     this.pending = null;
     try {
-      const [g2, w2, u2] = tf.tidy(() => {
-        const w = p.vars.map((v) => tf.sum(tf.square(v)));
-        const d = p.vars.map((v, i) => tf.sum(tf.square(tf.sub(v, p.before[i]))));
-        return [p.gradSq, w, d].map((xs) => (xs.length ? (tf.stack(xs).dataSync() as Float32Array) : new Float32Array(0)));
-      });
+      const n = p.vars.length;
+      const all = n
+        ? (tf.tidy(() => tf.stack([...p.gradSq, ...GradientHealth.sq(p.vars), ...GradientHealth.sq(p.vars.map((v, i) => tf.sub(v, p.before[i])))]).dataSync()) as Float32Array)
+        : new Float32Array(0);
       const sums: Sums = { grad: new Map(), weight: new Map(), update: new Map() };
       p.vars.forEach((v, i) => {
         const grp = layerGroup(v.name);
-        for (const [m, x] of [[sums.grad, g2[i]], [sums.weight, w2[i]], [sums.update, u2[i]]] as const) m.set(grp, (m.get(grp) ?? 0) + x);
+        for (const [m, x] of [[sums.grad, all[i]], [sums.weight, all[n + i]], [sums.update, all[2 * n + i]]] as const) m.set(grp, (m.get(grp) ?? 0) + x);
       });
       this.measured.set(this.names.get(u.optimizer) ?? 'net', sums);
     } finally {
