@@ -228,7 +228,9 @@ slow('the quick-start model (GAN_SLOW_TESTS=1)', () => {
 
   it('D learning rate 100x G\'s: d_overpowers at step 100', async () => {
     const d = await train('dlr', ['options.training_steps = 120', 'ModularGAN.d_lr = 0.02', 'run_config.save_samples_steps = 60']);
-    expect(d.map((x) => [x.code, x.first_step])).toEqual([['d_overpowers', 100]]);
+    // (A run may also get exploding_grad: D's gradient norm spikes ~100x with this learning rate.)
+    expect(d.map((x) => [x.code, x.first_step])).toContainEqual(['d_overpowers', 100]);
+    expect(d.map((x) => x.code)).not.toContain('mode_collapse');
   }, 900000);
 
   it('no batch norm in D: mode_collapse', async () => {
