@@ -45,6 +45,7 @@ test('a short run writes every run-directory artifact', async () => {
     expect(m.wall.steps_per_sec).toEqual(expect.any(Number));
     expect(m.g_lr).toBe(0.01);
     expect(m.d_lr).toBe(0.01);
+    expect(m).not.toHaveProperty('gOptimizer_lr');
   }
   const samples = fs.readdirSync(path.join(model, 'samples')).sort();
   expect(samples).toEqual(['step-2.png', 'step-4.png', 'step-6.png']);

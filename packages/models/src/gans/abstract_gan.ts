@@ -58,8 +58,13 @@ export interface Preview {
   columns?: number;
   /** One sentence for report.html, e.g. "the generator on fixed z". */
   caption: string;
-  /** Warn when the images barely differ (mode collapse): meaningful for noise samplers only. */
+  /** Judge how much the images differ (mode collapse): meaningful for noise samplers only. */
   checkDiversity?: boolean;
+  /**
+   * The fixed inputs the images come from (owned by the variant: do not dispose), for
+   * diagnostics that rerun G on them (the doctor's bn_lag check runs G in training mode).
+   */
+  inputs?: { z: tf.Tensor2D; y: tf.Tensor2D | null };
 }
 
 /**

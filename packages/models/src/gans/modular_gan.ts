@@ -14,7 +14,7 @@ import { Architecture, DiscriminatorOutput } from '../architectures/abstract_arc
 import { Rng } from '../core/rng';
 import { VariableStore } from '../core/variables';
 import { Batch, DatasetInfo } from '../datasets/types';
-import { get_losses } from '../losses/loss_lib';
+import { discriminatorAccuracy, get_losses } from '../losses/loss_lib';
 import { LrSchedule, lrScheduleFor } from '../optimizers/lr_schedule';
 import { AdamOptimizer, OptimizerFn } from '../optimizers/tf_train';
 import { get_penalty_loss } from '../penalties/penalty_lib';
@@ -278,6 +278,7 @@ export class ModularGAN implements GanVariant, NoiseSampler {
       const penalty = this.penalty(inp);
       summaries.penalty = penalty;
       dLoss = tf.add(dLoss, tf.mul(this.lambda, penalty)) as tf.Scalar;
+      Object.assign(summaries, discriminatorAccuracy(real.logits, fake.logits));
     }
     return { d_loss: dLoss, g_loss: losses.g_loss, summaries };
   }
@@ -428,6 +429,7 @@ export class ModularGAN implements GanVariant, NoiseSampler {
       images: tf.tidy(() => this.sample(z, y)),
       caption: `the generator${this.ema ? ' (its moving averages, g_use_ema)' : ''} on fixed z${this.conditional ? ' and fixed labels (class i mod K)' : ''}`,
       checkDiversity: true,
+      inputs: { z, y },
     };
   }
 

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { configurable, REQUIRED, t } from '@cgan/config-lang';
 import { Architecture, DiscriminatorOutput } from '../architectures/abstract_arch';
 import { Batch } from '../datasets/types';
-import { get_losses } from '../losses/loss_lib';
+import { discriminatorAccuracy, get_losses } from '../losses/loss_lib';
 import { StepInputs, LossOutputs, ModularGAN, ModularGANKwargs } from './modular_gan';
 import {
   firstRows,
@@ -172,6 +172,7 @@ export class S3GAN extends ModularGAN {
     let dLoss: tf.Scalar = losses.d_loss;
     let gLoss: tf.Scalar = losses.g_loss;
     const summaries: Record<string, tf.Scalar> = { d_loss_real: losses.d_loss_real, d_loss_fake: losses.d_loss_fake };
+    if (inp.mode === 'd') Object.assign(summaries, discriminatorAccuracy(firstRows(lReal, bs), firstRows(lFake, bs)));
     if (rotation && out.rotationLogits) {
       const [rReal, rFake] = halves(out.rotationLogits);
       const onehot = repeatedOneHot(NUM_ROTATIONS, n);

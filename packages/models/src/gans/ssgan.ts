@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { configurable, REQUIRED, t } from '@cgan/config-lang';
 import { DiscriminatorOutput } from '../architectures/abstract_arch';
-import { get_losses } from '../losses/loss_lib';
+import { discriminatorAccuracy, get_losses } from '../losses/loss_lib';
 import { StepInputs, LossOutputs, ModularGAN, ModularGANKwargs } from './modular_gan';
 import { firstRows, lastRows, linear, realFakeWithRotations, repeatedOneHot, softmaxCrossEntropy } from './tensor_utils';
 
@@ -80,6 +80,7 @@ export class SSGAN extends ModularGAN {
       const penalty = this.penalty(inp);
       summaries.penalty = penalty;
       dLoss = tf.add(dLoss, tf.mul(this.lambda, penalty)) as tf.Scalar;
+      Object.assign(summaries, discriminatorAccuracy(firstRows(lReal, bs), firstRows(lFake, bs)));
     }
     if (rotation) {
       const onehot = repeatedOneHot(NUM_ROTATIONS, n);

@@ -21,6 +21,32 @@ export interface LossAndSummaries {
 }
 
 /**
+ * Sees every update `minimize` applies (the runner's gradient health): the gradients of each
+ * optimizer's variables before they are applied, and the variables after. Not called for a
+ * non-finite loss (nothing is applied then).
+ */
+export interface UpdateObserver {
+  beforeApply(update: Update, grads: tf.NamedTensorMap): void;
+  afterApply(update: Update): void;
+}
+
+let observer: UpdateObserver | null = null;
+
+/** Installs (or, with null, removes) the observer of every update; returns the previous one. */
+export function observeUpdates(o: UpdateObserver | null): UpdateObserver | null {
+  const prev = observer;
+  observer = o;
+  return prev;
+}
+
+function apply(u: Update, grads: tf.NamedTensorMap, finite: boolean): void {
+  const watch = finite ? observer : null;
+  watch?.beforeApply(u, grads);
+  applyGradientsInOrder(u.optimizer, u.variables, grads, finite);
+  watch?.afterApply(u);
+}
+
+/**
  * One update step: minimises `lossFn()` over the variables of `updates`; returns
  * `{ [lossName]: value, ...summaries }` as numbers.
  */
@@ -47,13 +73,13 @@ export function minimize(lossFn: () => LossAndSummaries, updates: Update[], loss
   value.dispose();
   const finite = Number.isFinite(result[lossName]);
   if (updates.length === 1) {
-    applyGradientsInOrder(updates[0].optimizer, updates[0].variables, grads, finite);
+    apply(updates[0], grads, finite);
     return result;
   }
   const owner = new Map<string, number>();
   updates.forEach((u, i) => u.variables.forEach((v) => owner.set(v.name, i)));
   const parts: tf.NamedTensorMap[] = updates.map(() => ({}));
   for (const [name, g] of Object.entries(grads)) parts[owner.get(name) ?? 0][name] = g;
-  updates.forEach((u, i) => applyGradientsInOrder(u.optimizer, u.variables, parts[i], finite));
+  updates.forEach((u, i) => apply(u, parts[i], finite));
   return result;
 }

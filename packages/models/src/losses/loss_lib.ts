@@ -108,6 +108,19 @@ export const hinge = configurable('hinge', { module: 'loss_lib', params: {} }, (
   });
 });
 
+/**
+ * Not a loss but the summary beside them: D's accuracy, the fraction of real examples with a
+ * logit above 0 and of fakes at or below 0 (the decision boundary of the non-saturating, least
+ * squares (on probabilities 0.5) and hinge losses; for the Wasserstein critic only the ordering is
+ * meaningful). Computed from the logits the loss already has, no extra D call.
+ */
+export function discriminatorAccuracy(realLogits: tf.Tensor, fakeLogits: tf.Tensor): { d_acc_real: tf.Scalar; d_acc_fake: tf.Scalar } {
+  return tf.tidy(() => ({
+    d_acc_real: tf.mean(tf.cast(tf.greater(realLogits, 0), 'float32')) as tf.Scalar,
+    d_acc_fake: tf.mean(tf.cast(tf.lessEqual(fakeLogits, 0), 'float32')) as tf.Scalar,
+  }));
+}
+
 /** `loss.fn` (compare_gan's get_losses): calls the configured loss with the given inputs. */
 export const get_losses = configurable(
   'loss',

@@ -7,6 +7,8 @@
  *   begin(ctx)              once, after resuming, before the first step of this process
  *   beforeStep(ctx, step)   before each step; `step` = 0-based index of the step about to run
  *   afterStep(ctx, ev)      after each step; ev.step = steps done (1-based), ev.summaries, timing
+ *   afterSamples(ctx, ev)   after a sample grid is written (ev.step, ev.file, ev.preview)
+ *   afterEval(ctx, ev)      after an evaluation (ev.step, ev.metrics), also after end()
  *   end(ctx, outcome)       once, always (normal end, stop signal, divergence, crash)
  *
  * Hooks run in list order (`defaultHooks`, then `TrainOptions.hooks`), `end` too; a hook that
@@ -14,12 +16,13 @@
  * objects, the live train state, and actions (write a checkpoint, samples, evaluate).
  * See docs/ARCHITECTURE.md ("Training hooks").
  */
-import type { GanDataset, GanVariant, VariableStore } from '@cgan/models';
+import type { GanDataset, GanVariant, Preview, VariableStore } from '@cgan/models';
 import { setLearningRate } from '@cgan/models';
 import { DivergenceError, RunError } from '../errors';
 import type { RunOptions } from '../wiring/adapters';
 import type { Logger } from '../wiring/container';
 import type { RunConfig } from '../wiring/run_config';
+import { watchHook } from './health_monitor';
 import { learningRates } from './optimizer_exact';
 import type { Progress } from './progress';
 import { writeReport } from './report';
@@ -63,6 +66,15 @@ export interface StepEvent {
   summaries: Record<string, number>;
   stepsPerSec: number;
   elapsedSec: number;
+  /** More fields for this step's metrics.jsonl record, filled by hooks before metrics_log (health). */
+  fields: Record<string, unknown>;
+}
+
+export interface SamplesEvent {
+  step: number;
+  file: string;
+  /** The variant's preview (its images are disposed after the hooks ran). */
+  preview: Preview;
 }
 
 export interface EndOutcome {
@@ -75,6 +87,8 @@ export interface TrainHook {
   begin?(ctx: HookContext): void | Promise<void>;
   beforeStep?(ctx: HookContext, step: number): void | Promise<void>;
   afterStep?(ctx: HookContext, ev: StepEvent): void | Promise<void>;
+  afterSamples?(ctx: HookContext, ev: SamplesEvent): void | Promise<void>;
+  afterEval?(ctx: HookContext, ev: { step: number; metrics: Record<string, number> }): void | Promise<void>;
   end?(ctx: HookContext, outcome: EndOutcome): void | Promise<void>;
 }
 
@@ -112,7 +126,7 @@ export const metricsLogHook = (): TrainHook => ({
   afterStep(ctx, ev) {
     const every = Math.max(1, ctx.runConfig.log_every_steps);
     if (ev.step % every !== 0 && ev.step !== ctx.total) return;
-    ctx.dir.metrics.append({ step: ev.step, ...ev.summaries, ...learningRates(ctx.gan), wall: { steps_per_sec: round(ev.stepsPerSec), elapsed_sec: round(ev.elapsedSec) } });
+    ctx.dir.metrics.append({ step: ev.step, ...ev.summaries, ...learningRates(ctx.gan), ...ev.fields, wall: { steps_per_sec: round(ev.stepsPerSec), elapsed_sec: round(ev.elapsedSec) } });
   },
 });
 
@@ -130,7 +144,7 @@ export const progressHook = (progress: Progress): TrainHook => ({
   },
 });
 
-const checkpointDue = (ctx: HookContext, step: number) => step % Math.max(1, ctx.runConfig.save_checkpoints_steps) === 0 || step === ctx.total;
+export const checkpointDue = (ctx: HookContext, step: number) => step % Math.max(1, ctx.runConfig.save_checkpoints_steps) === 0 || step === ctx.total;
 
 /** samples/step-N.png every run_config.save_samples_steps (default: with each checkpoint). */
 export const sampleGridHook = (): TrainHook => ({
@@ -147,7 +161,7 @@ export const checkpointHook = (): TrainHook => ({
   async afterStep(ctx, ev) {
     if (!checkpointDue(ctx, ev.step)) return;
     await ctx.checkpoint();
-    writeReport({ modelDir: ctx.dir.root });
+    writeReport({ modelDir: ctx.dir.root, live: ev.step < ctx.total || ctx.schedule !== 'train' });
   },
 });
 
@@ -215,6 +229,8 @@ export interface DefaultHookOptions {
   onOperativeConfig?: (startStep: number) => string | void;
   handleSignals?: boolean;
   afterStep?: (step: number) => void;
+  /** Gradient health, the GAN doctor and TensorBoard (default: on). */
+  watch?: boolean;
 }
 
 /** The runner's hooks, in order (compare_gan's runner_lib assembles the same kinds). */
@@ -224,8 +240,10 @@ export function defaultHooks(o: DefaultHookOptions): TrainHook[] {
     progressHook(o.progress),
     divergenceHook(),
     ...(o.onOperativeConfig ? [operativeConfigHook(o.onOperativeConfig)] : []),
-    metricsLogHook(),
+    // Samples, then watching (sample diversity, gradient health into the record), then the record.
     sampleGridHook(),
+    ...(o.watch === false ? [] : [watchHook()]),
+    metricsLogHook(),
     checkpointHook(),
     evaluationHook(o.evalEverySteps),
     reportHook(),

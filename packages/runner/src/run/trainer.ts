@@ -55,7 +55,10 @@ export class Trainer {
     @inject(TOKENS.Logger) readonly logger: Logger,
   ) {}
 
-  /** The variant's preview as samples/step-N.png (warns when a noise sampler's images barely differ). */
+  /** The running train()'s hooks and their context (afterSamples goes to them). */
+  private active: { ctx: HookContext; hooks: TrainHook[] } | null = null;
+
+  /** The variant's preview as samples/step-N.png; hooks see it (the doctor judges its diversity). */
   async writeSamples(step: number): Promise<string> {
     const file = this.dir.samplePath(step);
     const preview = await this.gan.preview(this.runConfig.num_samples, { dataset: this.dataset });
@@ -63,13 +66,8 @@ export class Trainer {
     try {
       writeGrid(file, images, preview.columns ? { cols: preview.columns } : undefined);
       fs.writeFileSync(path.join(this.dir.root, 'samples.txt'), `samples/step-N.png: ${preview.caption}\n`);
-      if (preview.checkDiversity && images.shape[0] > 1) {
-        // Mean per-pixel variance across the inputs: near zero means every z gives the same image.
-        const diversity = tf.tidy(() => tf.mean(tf.moments(images, 0).variance).dataSync()[0]);
-        if (diversity < 1e-4) {
-          this.log(`warning: the samples at step ${step} are nearly identical (variance across z ${diversity.toExponential(1)}): the generator may have collapsed to one mode, or, with batch norm in G, its moving averages (used when sampling) lag the training statistics: try a lower standardize_batch.decay`);
-        }
-      }
+      const active = this.active;
+      if (active) for (const h of active.hooks) await h.afterSamples?.(active.ctx, { step, file, preview });
     } finally {
       images.dispose();
     }
@@ -144,6 +142,7 @@ export class Trainer {
     }
     const hooks = [...(opts.replaceDefaultHooks ?? defaultHooks(opts)), ...(opts.hooks ?? [])];
     const ctx = this.hookContext(opts.schedule, st, from);
+    this.active = { ctx, hooks };
     const it = this.dataset.batches('train', {
       batchSize: options.batch_size,
       seed: this.rng.fork('data/shuffle').seed,
@@ -173,7 +172,7 @@ export class Trainer {
         st.batchesConsumed += batches.length;
         const now = Date.now();
         if (now > window.time) sps = (st.step - window.step) / ((now - window.time) / 1000);
-        const ev = { step: st.step, summaries, stepsPerSec: sps, elapsedSec: (now - t0) / 1000 };
+        const ev = { step: st.step, summaries, stepsPerSec: sps, elapsedSec: (now - t0) / 1000, fields: {} };
         if (st.step % logEvery === 0 || st.step === total) window = { time: now, step: st.step };
         for (const h of hooks) await h.afterStep?.(ctx, ev);
       }
@@ -192,6 +191,7 @@ export class Trainer {
         }
       }
       this.log = (m) => this.logger.info(m);
+      this.active = null;
     }
     const elapsed = (Date.now() - t0) / 1000;
     return { startStep, finalStep: st.step, resumedFrom: from, stepsPerSec: elapsed > 0 ? (st.step - startStep) / elapsed : 0 };
@@ -223,6 +223,8 @@ export class Trainer {
     } finally {
       setRngStates(rngs, saved, 'the evaluation');
     }
+    const active = this.active;
+    if (active) for (const h of active.hooks) await h.afterEval?.(active.ctx, { step, metrics });
     this.log(`eval at step ${step}: ${Object.entries(metrics).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
 }

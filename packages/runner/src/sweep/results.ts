@@ -155,7 +155,9 @@ export function renderTable(header: string[], rows: string[][], numeric: boolean
 
 export function resultsTable(res: SweepResults, maxOtherMetrics = 4): string {
   const short = shortKeys(res.keys);
-  const others = res.metrics.filter((m) => m !== res.metric).slice(0, maxOtherMetrics);
+  // A logged echo of a swept binding (g_lr beside ModularGAN.g_lr) would repeat its column.
+  const swept = new Set(short.values());
+  const others = res.metrics.filter((m) => m !== res.metric && !swept.has(m)).slice(0, maxOtherMetrics);
   const header = ['trial', 'state', ...res.keys.map((k) => short.get(k)!), 'steps', 'wall'];
   const numeric = [false, false, ...res.keys.map(() => false), true, true];
   if (res.metric) {
