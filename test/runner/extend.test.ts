@@ -16,7 +16,7 @@ const metricSteps = () => fs.readFileSync(path.join(model, 'metrics.jsonl'), 'ut
 test('raising options.training_steps (and a run_config setting) resumes the run and records the change', async () => {
   expectOk(await gan('train', '--gin_config', gin, '--model_dir', model, '--gin_bindings', 'options.training_steps = 2'));
   const r = expectOk(await gan('train', '--gin_config', gin, '--model_dir', model, '--gin_bindings', 'options.training_steps = 4', '--gin_bindings', 'run_config.log_every_steps = 2'));
-  expect(r.err).toMatch(/continuing the run in .* with changed bindings: run_config\.log_every_steps: \(default\) -> 2; runner_lib\.options\.training_steps: 2 -> 4/);
+  expect(r.err).toMatch(/continuing the run in .* with changed bindings: run_config\.log_every_steps: 1 \(default\) -> 2; runner_lib\.options\.training_steps: 2 -> 4/);
   expect(r.err).toMatch(/resuming from .*step 2/);
   expect(metricSteps()).toEqual([1, 2, 4]);
   expect(fs.readFileSync(path.join(model, 'operative_config-2.gin'), 'utf8')).toMatch(/options\.training_steps = 4/);

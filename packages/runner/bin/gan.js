@@ -29,7 +29,8 @@ Module._resolveFilename = function (request, ...rest) {
 };
 // Node 22.1+ can keep compiled code between runs (a no-op on older releases).
 if (typeof Module.enableCompileCache === 'function') Module.enableCompileCache();
-require('../dist/index.js')
+// dist/cli.js, not the package's index: the library API there loads TensorFlow.js.
+require('../dist/cli.js')
   .main(process.argv)
   .then((code) => {
     process.exitCode = code;

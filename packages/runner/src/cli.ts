@@ -25,7 +25,7 @@ interface CommandEntry {
 export const COMMANDS: CommandEntry[] = [
   { name: 'config', term: 'config', summary: 'Parse, format and check Gin configuration files.', register: () => (p) => p.addCommand(require('./commands/config').configCommand()) },
   { name: 'train', term: 'train [options]', summary: 'Train a GAN configured by Gin files; resumes from the newest checkpoint in --model_dir.', register: () => require('./commands/train').registerTrain },
-  { name: 'eval', term: 'eval [options]', summary: "Evaluate a run's checkpoints (results in eval.jsonl and report.html).", register: () => require('./commands/eval').registerEval },
+  { name: 'eval', term: 'eval [options]', summary: "Evaluate a run's checkpoints (results in eval.jsonl and report.html), with the evaluation bindings the run recorded unless overridden.", register: () => require('./commands/eval').registerEval },
   { name: 'sample', term: 'sample [options]', summary: 'Write a PNG grid of samples from a checkpoint (the EMA generator when the run uses one).', register: () => require('./commands/sample').registerSample },
   { name: 'diff', term: 'diff <run_a> <run_b>', summary: 'Show the bindings in which two runs (or .gin files) differ.', register: () => require('./commands/diff').registerDiff },
   { name: 'sweep', term: 'sweep', summary: 'Hyperparameter sweeps: plan, run locally or on a Redis queue, and compare results (docs/SWEEPS.md).', register: () => require('./commands/sweep').registerSweep },
