@@ -15,6 +15,7 @@ extern "C" {
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char *openblas_get_config(void);
+char *openblas_get_corename(void);
 }
 
 namespace {
@@ -276,6 +277,12 @@ napi_value blas_config(napi_env env, napi_callback_info) {
   return v;
 }
 
+napi_value blas_corename(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"conv2d", nullptr, wrap4<conv2d>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
@@ -285,6 +292,7 @@ napi_value init(napi_env env, napi_value exports) {
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getThreads", nullptr, get_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"blasConfig", nullptr, blas_config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"blasCorename", nullptr, blas_corename, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
