@@ -5,3 +5,5 @@ export { registerGradientOverrides } from './gradients';
 export { registerWasmTrainingKernels, useShippedWasmKernel, wasmKernelNames } from './kernels';
 export { loadNativeKernels, nativeKernelFamilyName, nativeKernelNames, nativeKernelsActive, nativeKernelsStatus, setNativeKernels } from './kernels/native';
 export type { NativeKernelFamily } from './kernels/native';
+export { formatProfile, kernelFlops, profileSteps, startKernelProfile } from './profile';
+export type { KernelProfile, KernelStat, ProfileReport } from './profile';
