@@ -13,6 +13,8 @@ export interface KernelStat {
   calls: number;
   /** self time (children excluded), ms */
   ms: number;
+  /** self CPU time of the process (all threads), ms: robust to other processes sharing the cores */
+  cpuMs: number;
   /** multiply-adds x 2 of the convolutions / matMuls, 0 for other kernels */
   flops: number;
 }
@@ -28,6 +30,8 @@ export interface ProfileReport {
   /** GFLOP per step of the conv/matMul kernels, and their GFLOP/s over their own time */
   gflopPerStep: number;
   convGflops: number;
+  /** GFLOP per CPU-second of the conv/matMul kernels (per core when threads are busy) */
+  convGflopsPerCpuS: number;
   kernels: KernelStat[];
 }
 
@@ -85,6 +89,11 @@ export function startKernelProfile(backendName: string = getBackend()): KernelPr
   const originals: KernelConfig[] = [];
   // Time spent in kernels called from the kernel on top of the stack (subtracted from its self time).
   const childMs: number[] = [];
+  const childCpu: number[] = [];
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   for (const k of getKernelsForBackend(backendName)) {
     if ((k as { [PROFILED]?: boolean })[PROFILED]) continue;
     originals.push(k);
@@ -94,18 +103,26 @@ export function startKernelProfile(backendName: string = getBackend()): KernelPr
       ...k,
       kernelFunc: (args) => {
         childMs.push(0);
+        childCpu.push(0);
+        const c0 = cpuNow();
         const t0 = performance.now();
         let out;
         try {
           out = inner(args);
         } finally {
           const total = performance.now() - t0;
+          const cpu = cpuNow() - c0;
           const children = childMs.pop()!;
-          if (childMs.length) childMs[childMs.length - 1] += total;
+          const childrenCpu = childCpu.pop()!;
+          if (childMs.length) {
+            childMs[childMs.length - 1] += total;
+            childCpu[childCpu.length - 1] += cpu;
+          }
           let s = stats.get(name);
-          if (!s) stats.set(name, (s = { name, calls: 0, ms: 0, flops: 0 }));
+          if (!s) stats.set(name, (s = { name, calls: 0, ms: 0, cpuMs: 0, flops: 0 }));
           s.calls++;
           s.ms += total - children;
+          s.cpuMs += cpu - childrenCpu;
           s.flops += kernelFlops(name, args.inputs as Record<string, TensorInfo>, args.attrs ?? {});
         }
         return out;
@@ -128,8 +145,9 @@ export function startKernelProfile(backendName: string = getBackend()): KernelPr
       const heavy = kernels.filter((k) => k.flops > 0);
       const flops = heavy.reduce((s, k) => s + k.flops, 0);
       const heavyMs = heavy.reduce((s, k) => s + k.ms, 0);
+      const heavyCpu = heavy.reduce((s, k) => s + k.cpuMs, 0);
       const per = Math.max(steps, 1);
-      return { steps, msPerStep: wallMs / per, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / per, kernelMsPerStep: kernelMs / per, gflopPerStep: flops / per / 1e9, convGflops: heavyMs > 0 ? flops / 1e9 / (heavyMs / 1000) : 0, kernels };
+      return { steps, msPerStep: wallMs / per, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / per, kernelMsPerStep: kernelMs / per, gflopPerStep: flops / per / 1e9, convGflops: heavyMs > 0 ? flops / 1e9 / (heavyMs / 1000) : 0, convGflopsPerCpuS: heavyCpu > 0 ? flops / 1e9 / (heavyCpu / 1000) : 0, kernels };
     },
     stop() {
       for (const k of originals) {
@@ -148,13 +166,14 @@ export function formatProfile(r: ProfileReport, top = 15): string {
     `profile over ${r.steps} step${r.steps === 1 ? '' : 's'}: ${r.msPerStep.toFixed(1)} ms/step; kernels ${r.kernelMsPerStep.toFixed(1)} ms (${pct(r.kernelMsPerStep)}), ` +
       `outside kernels (JS: tape, op dispatch, optimizer, data) ${(r.msPerStep - r.kernelMsPerStep).toFixed(1)} ms (${pct(r.msPerStep - r.kernelMsPerStep)})`,
     `CPU time ${r.cpuMsPerStep.toFixed(1)} ms/step (all threads; far below the wall time means other processes share the cores)`,
-    `conv/matMul: ${r.gflopPerStep.toFixed(2)} GFLOP/step at ${r.convGflops.toFixed(1)} GFLOP/s of their own time; the step as a whole ${(r.gflopPerStep / (r.msPerStep / 1000)).toFixed(1)} GFLOP/s`,
-    `  ${'kernel'.padEnd(24)} ${'ms/step'.padStart(9)} ${'share'.padStart(6)} ${'calls/step'.padStart(10)} ${'GFLOP/s'.padStart(8)}`,
+    `conv/matMul: ${r.gflopPerStep.toFixed(2)} GFLOP/step at ${r.convGflops.toFixed(1)} GFLOP/s of their own wall time (${r.convGflopsPerCpuS.toFixed(1)} per CPU-second); the step as a whole ${(r.gflopPerStep / (r.msPerStep / 1000)).toFixed(1)} GFLOP/s`,
+    `  ${'kernel'.padEnd(24)} ${'ms/step'.padStart(9)} ${'share'.padStart(6)} ${'cpu ms'.padStart(8)} ${'calls/step'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'/cpu-s'.padStart(7)}`,
   ];
   const per = Math.max(r.steps, 1);
   for (const k of r.kernels.slice(0, top)) {
     const ms = k.ms / per;
-    lines.push(`  ${k.name.padEnd(24)} ${ms.toFixed(1).padStart(9)} ${pct(ms).padStart(6)} ${(k.calls / per).toFixed(0).padStart(10)} ${k.flops ? (k.flops / 1e9 / (k.ms / 1000)).toFixed(1).padStart(8) : ''.padStart(8)}`);
+    const gf = (t: number) => (k.flops && t > 0 ? (k.flops / 1e9 / (t / 1000)).toFixed(1) : '');
+    lines.push(`  ${k.name.padEnd(24)} ${ms.toFixed(1).padStart(9)} ${pct(ms).padStart(6)} ${(k.cpuMs / per).toFixed(1).padStart(8)} ${(k.calls / per).toFixed(0).padStart(10)} ${gf(k.ms).padStart(8)} ${gf(k.cpuMs).padStart(7)}`);
   }
   if (r.kernels.length > top) {
     const rest = r.kernels.slice(top).reduce((s, k) => s + k.ms, 0) / per;
