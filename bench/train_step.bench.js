@@ -9,7 +9,7 @@
  * ms_per_step / pytorch_ms_per_step: medians over rounds of each side's median step; ratio: median
  * over rounds of the same-round ratio; gflops: conv/matMul GFLOP per step / our step time.
  *
- *   CONFIGS=sndcgan,dcgan   only these configs        ROUNDS=3   rounds (default 2)
+ *   CONFIGS=sndcgan,dcgan   only these, in this order      ROUNDS=3   rounds (default 2)
  *   STEPS=3 WARMUP=2        timed / warm-up steps      JS_THREADS=2  OpenBLAS threads (default 2)
  *   TORCH_THREADS=1         PyTorch threads (default 1, its best on this 2-core machine)
  *   TWINS_SHARED=dir        where torch_sndcgan_step.py / torch_resnet_cifar_step.py are
@@ -40,7 +40,9 @@ const TWINS = {
 
 const cfgDir = path.join(root, 'gin-configs', 'fashion_mnist');
 const only = env.CONFIGS ? env.CONFIGS.split(',').map((s) => s.trim()) : null;
-const configs = fs.readdirSync(cfgDir).filter((f) => f.endsWith('.gin')).map((f) => f.slice(0, -4)).filter((c) => !only || only.includes(c)).sort();
+const shipped = fs.readdirSync(cfgDir).filter((f) => f.endsWith('.gin')).map((f) => f.slice(0, -4)).sort();
+// CONFIGS runs in the order given.
+const configs = only ? only.filter((c) => shipped.includes(c) || !process.stderr.write(`no gin-configs/fashion_mnist/${c}.gin\n`)) : shipped;
 
 function lastJson(out) {
   const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
