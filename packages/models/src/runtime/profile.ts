@@ -27,6 +27,8 @@ export interface ProfileReport {
   cpuMsPerStep: number;
   /** kernel time per step, ms; the rest is JS (tape, op dispatch, optimizer bookkeeping, data) */
   kernelMsPerStep: number;
+  /** CPU time of the kernels per step, ms */
+  kernelCpuMsPerStep: number;
   /** GFLOP per step of the conv/matMul kernels, and their GFLOP/s over their own time */
   gflopPerStep: number;
   convGflops: number;
@@ -142,12 +144,13 @@ export function startKernelProfile(backendName: string = getBackend()): KernelPr
       const cpu = process.cpuUsage(cpu0);
       const kernels = [...stats.values()].sort((a, b) => b.ms - a.ms);
       const kernelMs = kernels.reduce((s, k) => s + k.ms, 0);
+      const kernelCpu = kernels.reduce((s, k) => s + k.cpuMs, 0);
       const heavy = kernels.filter((k) => k.flops > 0);
       const flops = heavy.reduce((s, k) => s + k.flops, 0);
       const heavyMs = heavy.reduce((s, k) => s + k.ms, 0);
       const heavyCpu = heavy.reduce((s, k) => s + k.cpuMs, 0);
       const per = Math.max(steps, 1);
-      return { steps, msPerStep: wallMs / per, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / per, kernelMsPerStep: kernelMs / per, gflopPerStep: flops / per / 1e9, convGflops: heavyMs > 0 ? flops / 1e9 / (heavyMs / 1000) : 0, convGflopsPerCpuS: heavyCpu > 0 ? flops / 1e9 / (heavyCpu / 1000) : 0, kernels };
+      return { steps, msPerStep: wallMs / per, cpuMsPerStep: (cpu.user + cpu.system) / 1000 / per, kernelMsPerStep: kernelMs / per, kernelCpuMsPerStep: kernelCpu / per, gflopPerStep: flops / per / 1e9, convGflops: heavyMs > 0 ? flops / 1e9 / (heavyMs / 1000) : 0, convGflopsPerCpuS: heavyCpu > 0 ? flops / 1e9 / (heavyCpu / 1000) : 0, kernels };
     },
     stop() {
       for (const k of originals) {
@@ -165,7 +168,7 @@ export function formatProfile(r: ProfileReport, top = 15): string {
   const lines = [
     `profile over ${r.steps} step${r.steps === 1 ? '' : 's'}: ${r.msPerStep.toFixed(1)} ms/step; kernels ${r.kernelMsPerStep.toFixed(1)} ms (${pct(r.kernelMsPerStep)}), ` +
       `outside kernels (JS: tape, op dispatch, optimizer, data) ${(r.msPerStep - r.kernelMsPerStep).toFixed(1)} ms (${pct(r.msPerStep - r.kernelMsPerStep)})`,
-    `CPU time ${r.cpuMsPerStep.toFixed(1)} ms/step (all threads; far below the wall time means other processes share the cores)`,
+    `CPU time ${r.cpuMsPerStep.toFixed(1)} ms/step (all threads; far below the wall time means other processes share the cores), ${r.kernelCpuMsPerStep.toFixed(1)} ms of it in kernels`,
     `conv/matMul: ${r.gflopPerStep.toFixed(2)} GFLOP/step at ${r.convGflops.toFixed(1)} GFLOP/s of their own wall time (${r.convGflopsPerCpuS.toFixed(1)} per CPU-second); the step as a whole ${(r.gflopPerStep / (r.msPerStep / 1000)).toFixed(1)} GFLOP/s`,
     `  ${'kernel'.padEnd(24)} ${'ms/step'.padStart(9)} ${'share'.padStart(6)} ${'cpu ms'.padStart(8)} ${'calls/step'.padStart(10)} ${'GFLOP/s'.padStart(8)} ${'/cpu-s'.padStart(7)}`,
   ];
