@@ -13,7 +13,7 @@
  *   STEPS=3 WARMUP=2        timed / warm-up steps      JS_THREADS=2  OpenBLAS threads (default 2)
  *   TORCH_THREADS=1         PyTorch threads (default 1, its best on this 2-core machine)
  *   TWINS_SHARED=dir        where torch_sndcgan_step.py / torch_resnet_cifar_step.py are
- *                           (default ../shared/bench); PYTHON=/usr/bin/python3
+ *                           (default ../shared/bench or ../../shared/bench); PYTHON=/usr/bin/python3
  * Needs the build (npx tsc -b) and, for the PyTorch side, Debian's python3-torch.
  */
 const fs = require('fs');
@@ -25,7 +25,8 @@ const env = process.env;
 const rounds = Number(env.ROUNDS || 2), steps = Number(env.STEPS || 3), warmup = Number(env.WARMUP || 2);
 const jsThreads = env.JS_THREADS || '2', torchThreads = env.TORCH_THREADS || '1';
 const python = env.PYTHON || '/usr/bin/python3';
-const shared = path.resolve(env.TWINS_SHARED || path.join(root, '..', 'shared', 'bench'));
+// ../shared/bench of the checkout (or of its parent, for a git worktree one level down).
+const shared = path.resolve(env.TWINS_SHARED || [path.join(root, '..', 'shared', 'bench'), path.join(root, '..', '..', 'shared', 'bench')].find((d) => fs.existsSync(d)) || path.join(root, '..', 'shared', 'bench'));
 const twins = path.join(__dirname, 'twins');
 
 /** The PyTorch twin of each shipped config: script and arguments. */
@@ -62,7 +63,10 @@ function runOurs(config) {
 
 function runTwin(config) {
   const t = TWINS[config];
-  if (!t || !fs.existsSync(t[0])) return null;
+  if (!t || !fs.existsSync(t[0])) {
+    process.stderr.write(`${config}: no PyTorch twin (${t ? `${t[0]} is missing; set TWINS_SHARED` : 'none written for this config'})\n`);
+    return null;
+  }
   const r = spawnSync(python, [t[0], ...t[1], '--steps', String(steps), '--threads', torchThreads], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const j = r.status === 0 ? lastJson(r.stdout) : null;
   if (!j) process.stderr.write(`${config}: PyTorch twin failed (exit ${r.status ?? r.error}): ${(r.stderr || '').trim().split('\n').slice(-2).join(' | ')}\n`);

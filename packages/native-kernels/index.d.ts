@@ -16,6 +16,8 @@ export interface NativeKernels {
   getThreads(): number;
   /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64" */
   blasConfig(): string;
+  /** out[c] = sum over rows of x [rows, cols] (mean when dims[2] = 1), accumulated in double. dims: [rows, cols, mean] */
+  sumLeading(x: Float32Array, out: Float32Array, dims: number[]): void;
   /** openblas_get_corename(): the kernel family OpenBLAS runs, e.g. "Haswell" */
   blasCorename(): string;
 }

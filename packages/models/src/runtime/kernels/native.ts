@@ -22,6 +22,8 @@ export interface NativeKernelsAddon {
   getThreads(): number;
   blasConfig(): string;
   blasCorename(): string;
+  /** out[c] = sum (or mean) over rows of x [rows, cols]; absent from builds before it existed */
+  sumLeading?(x: Float32Array, out: Float32Array, dims: number[]): void;
 }
 
 /** The OpenBLAS kernel family in use and how it was chosen (packages/native-kernels/index.d.ts). */
