@@ -10,7 +10,7 @@
  * over rounds of the same-round ratio; gflops: conv/matMul GFLOP per step / our step time.
  *
  *   CONFIGS=sndcgan,dcgan   only these, in this order      ROUNDS=3   rounds (default 2)
- *   STEPS=3 WARMUP=2        timed / warm-up steps      JS_THREADS=2  OpenBLAS threads (default 2)
+ *   STEPS=3 WARMUP=2        timed / warm-up steps      JS_THREADS=1  OpenBLAS threads (default 1)
  *   TORCH_THREADS=1         PyTorch threads (default 1, its best on this 2-core machine)
  *   TWINS_SHARED=dir        where torch_sndcgan_step.py / torch_resnet_cifar_step.py are
  *                           (default ../shared/bench or ../../shared/bench); PYTHON=/usr/bin/python3
@@ -23,7 +23,9 @@ const { spawnSync } = require('child_process');
 const root = path.resolve(__dirname, '..');
 const env = process.env;
 const rounds = Number(env.ROUNDS || 2), steps = Number(env.STEPS || 3), warmup = Number(env.WARMUP || 2);
-const jsThreads = env.JS_THREADS || '2', torchThreads = env.TORCH_THREADS || '1';
+// One thread each by default: with the cores shared by other jobs, a 2-thread OpenBLAS waits on its
+// descheduled partner at every sgemm (measured: 35 s vs 7.8 s/step wall for 3.3 CPU-s of work).
+const jsThreads = env.JS_THREADS || '1', torchThreads = env.TORCH_THREADS || '1';
 const python = env.PYTHON || '/usr/bin/python3';
 // ../shared/bench of the checkout (or of its parent, for a git worktree one level down).
 const shared = path.resolve(env.TWINS_SHARED || [path.join(root, '..', 'shared', 'bench'), path.join(root, '..', '..', 'shared', 'bench')].find((d) => fs.existsSync(d)) || path.join(root, '..', 'shared', 'bench'));
