@@ -24,7 +24,8 @@ const root = path.resolve(__dirname, '..');
 const env = process.env;
 const rounds = Number(env.ROUNDS || 2), steps = Number(env.STEPS || 3), warmup = Number(env.WARMUP || 2);
 // One thread each by default: with the cores shared by other jobs, a 2-thread OpenBLAS waits on its
-// descheduled partner at every sgemm (measured: 35 s vs 7.8 s/step wall for 3.3 CPU-s of work).
+// descheduled partner at every sgemm (SNDCGAN: 35 s/step with 2 threads at load ~25, 6.7 s with 1
+// at load ~14, for ~3.3 CPU-s of work either way).
 const jsThreads = env.JS_THREADS || '1', torchThreads = env.TORCH_THREADS || '1';
 const python = env.PYTHON || '/usr/bin/python3';
 // ../shared/bench of the checkout (or of its parent, for a git worktree one level down).

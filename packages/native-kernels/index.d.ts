@@ -51,6 +51,8 @@ export interface KernelFamily {
   chosenBy: string;
   /** '' or why the family running differs from the one chosen */
   mismatch: string;
+  /** why OpenBLAS runs the threads it does: 'OPENBLAS_NUM_THREADS', 'openblas (one per core)', or 'load average 14.2 >= 2 cores' (then 1) */
+  threadsChosenBy: string;
   features: CpuFeatures;
 }
 

@@ -10,6 +10,7 @@
  * OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded; a value the user set is kept.
  */
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 
 const release = path.join(__dirname, 'build', 'Release');
@@ -89,6 +90,17 @@ if (process.env.CGAN_NATIVE_KERNELS === '0') {
     if (setHere) setCore(null);
   }
   if (addon) {
+    // OpenBLAS starts one thread per core. When other processes already keep the cores busy
+    // (load average >= cores), a second BLAS thread mostly waits for its descheduled partner at
+    // every sgemm: measured 5x slower steps than one thread on a 2-core machine at load 14-25.
+    // OPENBLAS_NUM_THREADS, when set, wins.
+    const cores = os.cpus().length;
+    const load = os.loadavg()[0];
+    let threadsChosenBy = process.env.OPENBLAS_NUM_THREADS ? 'OPENBLAS_NUM_THREADS' : 'openblas (one per core)';
+    if (!process.env.OPENBLAS_NUM_THREADS && cores > 1 && load >= cores) {
+      addon.setThreads(1);
+      threadsChosenBy = `load average ${load.toFixed(1)} >= ${cores} cores`;
+    }
     const core = typeof addon.blasCorename === 'function' ? String(addon.blasCorename()).trim() : '';
     const wanted = userCore || (choice && choice.core) || '';
     family = {
@@ -98,6 +110,7 @@ if (process.env.CGAN_NATIVE_KERNELS === '0') {
       chosenBy: userCore ? 'OPENBLAS_CORETYPE' : choice ? `cpu features (${features.source})` : 'openblas',
       // OpenBLAS was loaded earlier in this process (by another module), or ignored the name.
       mismatch: wanted && core.toLowerCase() !== wanted.toLowerCase() ? `wanted ${wanted}, OpenBLAS runs ${core}` : '',
+      threadsChosenBy,
       features,
     };
   }

@@ -54,3 +54,10 @@ withAddon('the addon runs the family the features choose (unless OPENBLAS_CORETY
   // The choice is made for this process only: child processes do not inherit it.
   expect(process.env.OPENBLAS_CORETYPE).toBeUndefined();
 });
+
+withAddon('the thread count says why (one thread when other processes already fill the cores)', () => {
+  const fam = pkg.family as unknown as { threadsChosenBy: string };
+  expect(fam.threadsChosenBy).toMatch(/^(OPENBLAS_NUM_THREADS|openblas \(one per core\)|load average [\d.]+ >= \d+ cores)$/);
+  if (fam.threadsChosenBy.startsWith('load average')) expect(addon!.getThreads()).toBe(1);
+  if (fam.threadsChosenBy === 'OPENBLAS_NUM_THREADS') expect(addon!.getThreads()).toBe(Number(process.env.OPENBLAS_NUM_THREADS));
+});

@@ -36,6 +36,8 @@ export interface NativeKernelFamily {
   /** 'cpu features (cpuid)', 'OPENBLAS_CORETYPE' or 'openblas' */
   chosenBy: string;
   mismatch: string;
+  /** why this many OpenBLAS threads (see packages/native-kernels/index.d.ts) */
+  threadsChosenBy?: string;
 }
 
 const PACKAGE = '@cgan/native-kernels';
@@ -269,5 +271,6 @@ export function nativeKernelsStatus(): string {
   if (!addon) return `wasm conv/matMul kernels: XNNPACK (wasm SIMD); native kernels unavailable: ${reason}`;
   const fam = nativeKernelFamilyName();
   if (!nativeKernelsActive()) return `wasm conv/matMul kernels: XNNPACK (wasm SIMD); native kernels off (runtime.native_kernels = False or CGAN_NATIVE_KERNELS=0), available: ${fam}`;
-  return `wasm conv/matMul kernels: native, ${fam}, ${addon.getThreads()} thread${addon.getThreads() === 1 ? '' : 's'} (OPENBLAS_NUM_THREADS sets it)`;
+  const why = loadNativeKernels().family?.threadsChosenBy;
+  return `wasm conv/matMul kernels: native, ${fam}, ${addon.getThreads()} thread${addon.getThreads() === 1 ? '' : 's'} (${why ? `${why}; ` : ''}OPENBLAS_NUM_THREADS sets it)`;
 }
