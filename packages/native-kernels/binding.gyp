@@ -6,6 +6,11 @@
       "cflags_cc": ["-O3", "-std=c++17", "-fexceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["-lopenblas"]
+    },
+    {
+      "target_name": "cpu_features",
+      "sources": ["src/cpu_features.cc"],
+      "cflags_cc": ["-O2", "-std=c++17"]
     }
   ]
 }

@@ -16,7 +16,50 @@ export interface NativeKernels {
   getThreads(): number;
   /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64" */
   blasConfig(): string;
+  /** out[c] = sum over rows of x [rows, cols] (mean when dims[2] = 1), accumulated in double. dims: [rows, cols, mean] */
+  sumLeading(x: Float32Array, out: Float32Array, dims: number[]): void;
+  /** openblas_get_corename(): the kernel family OpenBLAS runs, e.g. "Haswell" */
+  blasCorename(): string;
 }
+
+/** What the CPU offers, from CPUID (or /proc/cpuinfo's flags when the probe is not built). */
+export interface CpuFeatures {
+  /** 'x86', or 'other' / 'unknown' (then OpenBLAS keeps its own choice) */
+  arch: string;
+  vendor?: string;
+  sse3?: boolean;
+  /** AVX flags are true only when the OS also saves the registers (XCR0) */
+  avx?: boolean;
+  fma?: boolean;
+  avx2?: boolean;
+  avx512f?: boolean;
+  avx512bw?: boolean;
+  avx512vl?: boolean;
+  avx512dq?: boolean;
+  /** 'cpuid', '/proc/cpuinfo', ... */
+  source: string;
+}
+
+/** The OpenBLAS kernel family in use and how it was chosen. */
+export interface KernelFamily {
+  library: 'openblas';
+  /** openblas_get_corename(), e.g. "SkylakeX", "Haswell", "Sandybridge", "Zen", "Prescott" */
+  core: string;
+  /** instruction set of the chosen family: 'avx512', 'avx2+fma', 'avx', 'sse', or the arch */
+  isa: string;
+  /** 'cpu features (cpuid)', 'OPENBLAS_CORETYPE' (the user's), or 'openblas' (its own choice) */
+  chosenBy: string;
+  /** '' or why the family running differs from the one chosen */
+  mismatch: string;
+  /** why OpenBLAS runs the threads it does: 'OPENBLAS_NUM_THREADS', 'openblas (one per core)', or 'load average 14.2 >= 2 cores' (then 1) */
+  threadsChosenBy: string;
+  features: CpuFeatures;
+}
+
+/** SkylakeX for AVX-512 F/BW/VL/DQ, Haswell for AVX2+FMA, Sandybridge for AVX, else null. */
+export declare function chooseCoretype(f: CpuFeatures): { core: 'SkylakeX' | 'Haswell' | 'Sandybridge'; isa: string } | null;
+export declare function cpuFeatures(): CpuFeatures;
+export declare const family: KernelFamily | null;
 
 export declare const available: boolean;
 /** why `available` is false ('' when it is true) */

@@ -2,22 +2,118 @@
 /**
  * The native kernels, if they were built (see scripts/install.js). Never throws:
  * `available` is false and `reason` says why when the addon is missing or does not load.
+ *
+ * Before the kernels addon (which links OpenBLAS) is loaded, OpenBLAS's kernel family is chosen
+ * from the CPU's features (CPUID + the OS's saved register state, probed by the separate
+ * cpu_features addon, or /proc/cpuinfo's flags when that one is missing): OpenBLAS's DYNAMIC_ARCH
+ * build picks by CPU model and falls back to SSE3 (Prescott) kernels on models it does not know.
+ * OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded; a value the user set is kept.
  */
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
+
+const release = path.join(__dirname, 'build', 'Release');
+
+/**
+ * OpenBLAS core type for these CPU features (the best kernel family the CPU and OS can run), or
+ * null to leave OpenBLAS's own choice (not x86, or no AVX).
+ * @param {{arch: string, avx?: boolean, fma?: boolean, avx2?: boolean, avx512f?: boolean, avx512bw?: boolean, avx512vl?: boolean, avx512dq?: boolean}} f
+ */
+function chooseCoretype(f) {
+  if (!f || f.arch !== 'x86') return null;
+  if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq) return { core: 'SkylakeX', isa: 'avx512' };
+  if (f.avx2 && f.fma) return { core: 'Haswell', isa: 'avx2+fma' };
+  if (f.avx) return { core: 'Sandybridge', isa: 'avx' };
+  return null;
+}
+
+function probeAddon() {
+  try {
+    return require(path.join(release, 'cpu_features.node'));
+  } catch {
+    return null;
+  }
+}
+
+/** CPU features: the CPUID probe, else /proc/cpuinfo's flags (Linux), else unknown. */
+function cpuFeatures() {
+  try {
+    const f = probeAddon().probe();
+    return { ...f, source: 'cpuid' };
+  } catch {
+    /* not built: fall back to the kernel's view of CPUID */
+  }
+  if (process.arch !== 'x64' && process.arch !== 'ia32') return { arch: 'other', source: `process.arch ${process.arch}` };
+  try {
+    const line = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags'));
+    if (line) {
+      const fl = new Set(line.split(':')[1].trim().split(/\s+/));
+      const has = (n) => fl.has(n);
+      return { arch: 'x86', sse3: has('pni'), avx: has('avx'), fma: has('fma'), avx2: has('avx2'), avx512f: has('avx512f'), avx512bw: has('avx512bw'), avx512vl: has('avx512vl'), avx512dq: has('avx512dq'), source: '/proc/cpuinfo' };
+    }
+  } catch {
+    /* not Linux */
+  }
+  return { arch: 'unknown', source: 'no probe' };
+}
 
 let addon = null;
 let reason = '';
+/** How OpenBLAS's kernels were chosen (see kernelFamily in index.d.ts). */
+let family = null;
 if (process.env.CGAN_NATIVE_KERNELS === '0') {
   reason = 'disabled by CGAN_NATIVE_KERNELS=0';
 } else {
+  const features = cpuFeatures();
+  const choice = chooseCoretype(features);
+  const userCore = process.env.OPENBLAS_CORETYPE;
+  const setHere = !userCore && choice !== null;
+  // Through the C environment when the probe is built (process.env is only a copy in worker
+  // threads and test sandboxes).
+  const probe = probeAddon();
+  const setCore = (v) => {
+    if (probe && probe.setCoretype) probe.setCoretype(v);
+    else if (v) process.env.OPENBLAS_CORETYPE = v;
+    else delete process.env.OPENBLAS_CORETYPE;
+  };
+  if (setHere) setCore(choice.core);
   try {
-    addon = require(path.join(__dirname, 'build', 'Release', 'native_kernels.node'));
+    addon = require(path.join(release, 'native_kernels.node'));
   } catch (e) {
     const first = String((e && e.message) || e).split('\n')[0];
     reason = e && e.code === 'MODULE_NOT_FOUND'
       ? 'the addon is not built (it needs g++, make and libopenblas-dev: apt-get install -y libopenblas-dev, then npm rebuild @cgan/native-kernels)'
       : `the addon failed to load: ${first}`;
+  } finally {
+    // OpenBLAS has read it (at load); child processes must not inherit our choice.
+    if (setHere) setCore(null);
+  }
+  if (addon) {
+    // OpenBLAS starts one thread per core. When other processes already keep the cores busy
+    // (load average >= cores), a second BLAS thread mostly waits for its descheduled partner at
+    // every sgemm: measured 5x slower steps than one thread on a 2-core machine at load 14-25.
+    // OPENBLAS_NUM_THREADS, when set, wins.
+    const cores = os.cpus().length;
+    const load = os.loadavg()[0];
+    let threadsChosenBy = process.env.OPENBLAS_NUM_THREADS ? 'OPENBLAS_NUM_THREADS' : 'openblas (one per core)';
+    if (!process.env.OPENBLAS_NUM_THREADS && cores > 1 && load >= cores) {
+      addon.setThreads(1);
+      threadsChosenBy = `load average ${load.toFixed(1)} >= ${cores} cores`;
+    }
+    const core = typeof addon.blasCorename === 'function' ? String(addon.blasCorename()).trim() : '';
+    const wanted = userCore || (choice && choice.core) || '';
+    family = {
+      library: 'openblas',
+      core,
+      isa: choice ? choice.isa : features.arch === 'x86' ? 'sse' : features.arch,
+      chosenBy: userCore ? 'OPENBLAS_CORETYPE' : choice ? `cpu features (${features.source})` : 'openblas',
+      // OpenBLAS was loaded earlier in this process (by another module), or ignored the name.
+      mismatch: wanted && core.toLowerCase() !== wanted.toLowerCase() ? `wanted ${wanted}, OpenBLAS runs ${core}` : '',
+      threadsChosenBy,
+      features,
+    };
   }
 }
 
-module.exports = { available: addon !== null, reason, addon };
+module.exports = { available: addon !== null, reason, addon, family, chooseCoretype, cpuFeatures };

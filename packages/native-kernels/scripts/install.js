@@ -51,7 +51,8 @@ function main() {
   // Load it once here, so a library that links but cannot load is reported at install time.
   const loaded = require(path.join(pkgDir, 'index.js'));
   if (!loaded.available) notice(`built, but it does not load: ${loaded.reason}`);
-  console.log(`@cgan/native-kernels: built (${loaded.addon.blasConfig().trim()})`);
+  const f = loaded.family;
+  console.log(`@cgan/native-kernels: built (${loaded.addon.blasConfig().trim()}; kernels: ${f.library} ${f.core} (${f.isa}), chosen by ${f.chosenBy})`);
 }
 
 main();

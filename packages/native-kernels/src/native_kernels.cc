@@ -15,6 +15,7 @@ extern "C" {
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 char *openblas_get_config(void);
+char *openblas_get_corename(void);
 }
 
 namespace {
@@ -235,6 +236,40 @@ void mat_mul(napi_env env, napi_value *a) {
   }
 }
 
+// sumLeading(x, out, [rows, cols, mean]): out[c] = sum_r x[r, c] (times 1/rows when mean),
+// accumulated in double row by row: the same order and rounding as the JS loop it replaces.
+void sum_leading(napi_env env, napi_value *a) {
+  auto d = ints(env, a[2], 3, "dims");
+  const int64_t rows = d[0], cols = d[1];
+  if (rows <= 0 || cols <= 0) throw Fail{"native-kernels: bad sumLeading dims"};
+  const float *x = f32(env, a[0], rows * cols, "x");
+  float *out = f32(env, a[1], cols, "out");
+  std::vector<double> acc(cols, 0.0);
+  double *ac = acc.data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    for (int64_t c = 0; c < cols; c++) ac[c] += double(xr[c]);
+  }
+  const double scale = d[2] ? 1.0 / double(rows) : 1.0;
+  for (int64_t c = 0; c < cols; c++) out[c] = float(ac[c] * scale);
+}
+
+template <void (*F)(napi_env, napi_value *)>
+napi_value wrap3(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value a[3];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  try {
+    if (argc != 3) throw Fail{"native-kernels: expected 3 arguments"};
+    F(env, a);
+  } catch (const Fail &e) {
+    napi_throw_error(env, nullptr, e.msg.c_str());
+  } catch (const std::bad_alloc &) {
+    napi_throw_error(env, nullptr, "native-kernels: out of memory");
+  }
+  return nullptr;
+}
+
 template <void (*F)(napi_env, napi_value *)>
 napi_value wrap4(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -276,15 +311,23 @@ napi_value blas_config(napi_env env, napi_callback_info) {
   return v;
 }
 
+napi_value blas_corename(napi_env env, napi_callback_info) {
+  napi_value v;
+  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"conv2d", nullptr, wrap4<conv2d>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, wrap4<conv2d_backprop_input>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, wrap4<conv2d_backprop_filter>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matMul", nullptr, wrap4<mat_mul>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sumLeading", nullptr, wrap3<sum_leading>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getThreads", nullptr, get_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"blasConfig", nullptr, blas_config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"blasCorename", nullptr, blas_corename, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -10,6 +10,7 @@
  * also checks second-order gradients, as WGAN-GP needs).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernelsActive } from '../runtime/kernels/native';
 
 /** Padding TensorFlow's 'SAME' adds before a dimension: floor(total / 2). */
 function samePadding(inSize: number, outSize: number, k: number, s: number): [number, number] {
@@ -24,6 +25,7 @@ function samePadding(inSize: number, outSize: number, k: number, s: number): [nu
  * convolution of xpad^T ([ci, Hp, Wp, b]) with dy^T ([oh, ow, b, co]) dilated by s.
  */
 export function conv2dKernelGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number]): tf.Tensor4D {
+  if (fastBackpropFilter()) return backpropFilterSame(x, dy, kh, kw, strides);
   return tf.tidy(() => {
     const [sh, sw] = strides;
     const [ph0, ph1] = samePadding(x.shape[1], dy.shape[1], kh, sh);
@@ -35,6 +37,33 @@ export function conv2dKernelGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number
     if (r.shape[1] !== kh || r.shape[2] !== kw) r = tf.slice(r, [0, 0, 0, 0], [-1, kh, kw, -1]);
     return tf.transpose(r, [1, 2, 0, 3]) as tf.Tensor4D;
   });
+}
+
+/**
+ * Whether the backend's own Conv2DBackpropFilter is the fast path: the native (im2col + sgemm)
+ * kernel of the wasm backend, or TensorFlow's. It skips the pad and the three transposes above.
+ */
+function fastBackpropFilter(): boolean {
+  const b = tf.getBackend();
+  return b === 'tensorflow' || (b === 'wasm' && nativeKernelsActive());
+}
+
+/** The same gradient as one Conv2DBackpropFilter kernel, differentiable in x and dy (second order). */
+function backpropFilterSame(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number]): tf.Tensor4D {
+  const op = tf.customGrad(((xIn: tf.Tensor4D, dyIn: tf.Tensor4D, save: (t: tf.Tensor[]) => void) => {
+    save([xIn, dyIn]);
+    const filterShape = [kh, kw, xIn.shape[3], dyIn.shape[3]];
+    const value = tf.engine().runKernel('Conv2DBackpropFilter', { x: xIn, dy: dyIn }, { strides, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined as never, filterShape }) as tf.Tensor4D;
+    return {
+      value,
+      // d<g, dW>/dx is the input gradient of conv2d(., g); d<g, dW>/ddy is conv2d(x, g).
+      gradFunc: (g: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [xs, dys] = saved as [tf.Tensor4D, tf.Tensor4D];
+        return [tf.conv2dTranspose(dys, g, xs.shape, strides, 'same'), tf.conv2d(xs, g, strides, 'same')];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(x, dy) as tf.Tensor4D;
 }
 
 /** tf.conv2d(x, w, strides, 'same') with the kernel gradient above. */

@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { config } from '@cgan/config-lang';
-import { evaluateGan, loadFeatureExtractor } from '@cgan/models';
+import { evaluateGan, formatProfile, loadFeatureExtractor, profileSteps } from '@cgan/models';
 import { asConfigProblem, RunError } from '../errors';
 import { operativeConfigStr } from '../gin';
 import { Io, loggerFor, processIo } from '../io';
@@ -32,6 +32,8 @@ export interface TrainFlags {
   dry_run?: boolean;
   force?: boolean;
   quiet?: boolean;
+  /** profile this many steps (after 2 warm-up steps) and print where their time goes */
+  profile?: number | boolean;
 }
 
 /** Parameter counts per top-level variable scope (generator, discriminator, ...). */
@@ -163,12 +165,14 @@ async function trainOpened(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pi
     `training ${runJson.gan_class} on ${built.dataset.info.name} [${built.dataset.info.imageShape.join('x')}] for ${built.options.training_steps} steps ` +
       `(batch ${built.options.batch_size}, backend ${built.runtime.backend}, seed ${built.runtime.seed}) in ${dir!.root}`,
   );
+  const profile = flags.profile ? profileSteps({ warmup: 2, steps: flags.profile === true ? 5 : flags.profile, onReport: (r) => io.err(`${formatProfile(r)}\n`) }) : null;
+  const afterStep = profile ? (step: number) => (profile(step), hooks.afterStep?.(step)) : hooks.afterStep;
   const result = await trainer.train({
     schedule: built.runConfig.schedule,
     evalEverySteps: built.runConfig.eval_every_steps,
     progress: makeProgress(io.progressStream, (s) => io.err(s)),
     onOperativeConfig: (step) => `wrote ${dir!.writeOperative(step, operativeConfigStr())}`,
-    afterStep: hooks.afterStep,
+    afterStep,
     handleSignals: io === processIo,
   });
   logger.info(`done: step ${result.finalStep}${result.stepsPerSec ? `, ${result.stepsPerSec.toFixed(2)} steps/s` : ''}; report: ${dir!.root}/report.html`);
@@ -202,5 +206,6 @@ export function registerTrain(program: Command, io: Io, run: (p: Promise<unknown
     .option('--dry_run', 'build everything, print the operative config and parameter counts, and exit')
     .option('--force', 'continue a run in --model_dir even though its model or data bindings differ (schedule bindings such as options.training_steps may change without it)')
     .option('--quiet', 'only warnings and errors on stderr')
+    .option('--profile [steps]', 'after 2 warm-up steps, time the kernels of the next N steps (default 5) and print where a step goes', (v: string) => positiveInt('--profile')(v), undefined)
     .action((opts: TrainFlags) => run(trainCommand(opts, io)));
 }

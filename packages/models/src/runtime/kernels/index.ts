@@ -1,9 +1,11 @@
 /** Registers the training kernels the wasm backend lacks (or ships slow or wrong). Idempotent. */
 import { engine, getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { avgPoolGradConfig } from './avg_pool_grad';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
 import { CPU_FALLBACK_KERNELS, cpuFallbackConfig } from './cpu_fallback';
 import { explicitSamePaddingConfig } from './explicit_same_padding';
+import { sharedIdentityConfig } from './identity';
 import { applyNativeKernels } from './native';
 import { leadingAxesReduction, transposeAFirst } from './reductions';
 
@@ -24,7 +26,7 @@ function install(k: KernelConfig | undefined): void {
 }
 
 /** Names of the wasm kernels this module installs or replaces. */
-export const wasmKernelNames = ['Sum', 'Mean', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
+export const wasmKernelNames = ['Identity', 'AvgPoolGrad', 'Sum', 'Mean', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
 
 export function registerWasmTrainingKernels(): void {
   // Wrappers of the shipped kernels first: they look the originals up.
@@ -41,6 +43,8 @@ export function registerWasmTrainingKernels(): void {
   wrap('Sum', (k) => leadingAxesReduction(k, false));
   wrap('Mean', (k) => leadingAxesReduction(k, true));
   wrap('BatchMatMul', transposeAFirst);
+  wrap('Identity', sharedIdentityConfig);
+  wrap('AvgPoolGrad', avgPoolGradConfig);
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
   for (const name of CPU_FALLBACK_KERNELS) install(cpuFallbackConfig(name));

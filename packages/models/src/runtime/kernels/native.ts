@@ -21,18 +21,35 @@ export interface NativeKernelsAddon {
   setThreads(n: number): void;
   getThreads(): number;
   blasConfig(): string;
+  blasCorename(): string;
+  /** out[c] = sum (or mean) over rows of x [rows, cols]; absent from builds before it existed */
+  sumLeading?(x: Float32Array, out: Float32Array, dims: number[]): void;
+}
+
+/** The OpenBLAS kernel family in use and how it was chosen (packages/native-kernels/index.d.ts). */
+export interface NativeKernelFamily {
+  library: string;
+  /** e.g. "SkylakeX", "Haswell", "Sandybridge", "Zen", "Prescott" */
+  core: string;
+  /** 'avx512', 'avx2+fma', 'avx', 'sse', ... */
+  isa: string;
+  /** 'cpu features (cpuid)', 'OPENBLAS_CORETYPE' or 'openblas' */
+  chosenBy: string;
+  mismatch: string;
+  /** why this many OpenBLAS threads (see packages/native-kernels/index.d.ts) */
+  threadsChosenBy?: string;
 }
 
 const PACKAGE = '@cgan/native-kernels';
-let loaded: { addon: NativeKernelsAddon | null; reason: string } | undefined;
+let loaded: { addon: NativeKernelsAddon | null; reason: string; family?: NativeKernelFamily } | undefined;
 
-/** The addon, or null and why not (loaded once; never throws). */
-export function loadNativeKernels(): { addon: NativeKernelsAddon | null; reason: string } {
+/** The addon, or null and why not (loaded once; never throws); `family`: its kernel family. */
+export function loadNativeKernels(): { addon: NativeKernelsAddon | null; reason: string; family?: NativeKernelFamily } {
   if (loaded) return loaded;
   try {
     // A computed name: the package is optional, and tsc must not need it.
-    const m = require(PACKAGE) as { available: boolean; reason: string; addon: NativeKernelsAddon | null };
-    loaded = m.available && m.addon ? { addon: m.addon, reason: '' } : { addon: null, reason: m.reason };
+    const m = require(PACKAGE) as { available: boolean; reason: string; addon: NativeKernelsAddon | null; family: NativeKernelFamily | null };
+    loaded = m.available && m.addon ? { addon: m.addon, reason: '', family: m.family ?? undefined } : { addon: null, reason: m.reason };
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
     loaded = {
@@ -240,11 +257,20 @@ export function applyNativeKernels(): boolean {
   return true;
 }
 
+/** e.g. "openblas Haswell (avx2+fma, chosen by cpu features (cpuid))". */
+export function nativeKernelFamilyName(): string {
+  const { addon, family } = loadNativeKernels();
+  if (!addon) return '';
+  if (!family) return `openblas ${addon.blasCorename?.() ?? addon.blasConfig().trim()}`;
+  return `${family.library} ${family.core} (${family.isa}, chosen by ${family.chosenBy}${family.mismatch ? `; ${family.mismatch}` : ''})`;
+}
+
 /** One line saying which convolution/matMul path the wasm backend runs, and why. */
 export function nativeKernelsStatus(): string {
   const { addon, reason } = loadNativeKernels();
   if (!addon) return `wasm conv/matMul kernels: XNNPACK (wasm SIMD); native kernels unavailable: ${reason}`;
-  const cfg = addon.blasConfig().trim();
-  if (!nativeKernelsActive()) return `wasm conv/matMul kernels: XNNPACK (wasm SIMD); native kernels off (runtime.native_kernels = False or CGAN_NATIVE_KERNELS=0), available: ${cfg}`;
-  return `wasm conv/matMul kernels: native (${cfg}, ${addon.getThreads()} thread${addon.getThreads() === 1 ? '' : 's'}; OPENBLAS_NUM_THREADS sets it)`;
+  const fam = nativeKernelFamilyName();
+  if (!nativeKernelsActive()) return `wasm conv/matMul kernels: XNNPACK (wasm SIMD); native kernels off (runtime.native_kernels = False or CGAN_NATIVE_KERNELS=0), available: ${fam}`;
+  const why = loadNativeKernels().family?.threadsChosenBy;
+  return `wasm conv/matMul kernels: native, ${fam}, ${addon.getThreads()} thread${addon.getThreads() === 1 ? '' : 's'} (${why ? `${why}; ` : ''}OPENBLAS_NUM_THREADS sets it)`;
 }

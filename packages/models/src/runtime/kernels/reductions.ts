@@ -3,11 +3,13 @@
  *
  * - Sum / Mean over the leading axes (bias gradients and batch-norm moments: axes [0, 1, 2] of
  *   NHWC). tfjs-wasm transposes the whole tensor to put those axes last first; a single pass
- *   that adds rows of C values needs no transpose.
+ *   that adds rows of C values needs no transpose (in C when the native kernels are on: the
+ *   same double accumulation in the same order, so the same floats).
  * - BatchMatMul with transposeA (the weight gradient of a dense layer, x^T dy): tfjs-wasm's
  *   path for it is ~40x slower than a plain product, so A is transposed explicitly first.
  */
 import { KernelConfig, KernelFunc, TensorInfo, util } from '@tensorflow/tfjs-core';
+import { loadNativeKernels, nativeKernelsActive } from './native';
 import { release, transpose, WasmBackendLike } from './wasm_util';
 
 function leadingAxes(axis: number | number[], rank: number): number | null {
@@ -28,6 +30,13 @@ export function leadingAxesReduction(original: KernelConfig, mean: boolean): Ker
     const rows = util.sizeFromShape(x.shape.slice(0, k));
     const cols = util.sizeFromShape(x.shape.slice(k));
     const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
+    const addon = nativeKernelsActive() ? loadNativeKernels().addon : null;
+    if (addon?.sumLeading) {
+      const out = backend.makeOutput(outShape, 'float32');
+      // Views after makeOutput: allocating may grow (and detach) the wasm heap.
+      addon.sumLeading(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out), [rows, cols, mean ? 1 : 0]);
+      return out;
+    }
     const acc = new Float64Array(cols);
     const src = backend.typedArrayFromHeap(x);
     for (let r = 0, o = 0; r < rows; r++) for (let c = 0; c < cols; c++) acc[c] += src[o++];
