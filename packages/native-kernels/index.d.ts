@@ -51,7 +51,7 @@ export interface KernelFamily {
   chosenBy: string;
   /** '' or why the family running differs from the one chosen */
   mismatch: string;
-  /** why OpenBLAS runs the threads it does: 'OPENBLAS_NUM_THREADS', 'openblas (one per core)', or 'load average 14.2 >= 2 cores' (then 1) */
+  /** why OpenBLAS runs the threads it does: 'OPENBLAS_NUM_THREADS' or 'openblas (one per core)' */
   threadsChosenBy: string;
   features: CpuFeatures;
 }

@@ -10,7 +10,6 @@
  * OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded; a value the user set is kept.
  */
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 
 const release = path.join(__dirname, 'build', 'Release');
@@ -90,17 +89,11 @@ if (process.env.CGAN_NATIVE_KERNELS === '0') {
     if (setHere) setCore(null);
   }
   if (addon) {
-    // OpenBLAS starts one thread per core. When other processes already keep the cores busy
-    // (load average >= cores), a second BLAS thread mostly waits for its descheduled partner at
-    // every sgemm: measured 5x slower steps than one thread on a 2-core machine at load 14-25.
-    // OPENBLAS_NUM_THREADS, when set, wins.
-    const cores = os.cpus().length;
-    const load = os.loadavg()[0];
-    let threadsChosenBy = process.env.OPENBLAS_NUM_THREADS ? 'OPENBLAS_NUM_THREADS' : 'openblas (one per core)';
-    if (!process.env.OPENBLAS_NUM_THREADS && cores > 1 && load >= cores) {
-      addon.setThreads(1);
-      threadsChosenBy = `load average ${load.toFixed(1)} >= ${cores} cores`;
-    }
+    // OpenBLAS starts one thread per core; OPENBLAS_NUM_THREADS, when set, wins. The count is
+    // not chosen from the machine's load: 1 and 2 threads sum in different orders, so a run (or a
+    // resumed run) would then depend on how busy the machine was. On a machine whose cores other
+    // jobs keep busy, OPENBLAS_NUM_THREADS=1 is much faster (measured 5x on 2 cores at load 14-25).
+    const threadsChosenBy = process.env.OPENBLAS_NUM_THREADS ? 'OPENBLAS_NUM_THREADS' : 'openblas (one per core)';
     const core = typeof addon.blasCorename === 'function' ? String(addon.blasCorename()).trim() : '';
     const wanted = userCore || (choice && choice.core) || '';
     family = {
