@@ -36,6 +36,7 @@ import { GanVariant } from '../gans/abstract_gan';
 import { Rng } from '../core/rng';
 import { evaluateRepresentation } from '../representation/evaluate';
 import { baseDatasetName } from '../datasets/unpaired';
+import type { DatasetInfo } from '../datasets/types';
 
 export const METRIC_NAMES = ['fid', 'kid', 'inception_score', 'prd', 'ms_ssim'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -316,6 +317,33 @@ export interface GanEvalContext {
 
 const extractorCache = new Map<string, Promise<FeatureExtractor>>();
 
+/** The feature extractor of a dataset (by its base name), loaded once per process. */
+function extractorFor(name: string): Promise<FeatureExtractor> {
+  let ex = extractorCache.get(name);
+  if (!ex) {
+    ex = loadFeatureExtractor(name);
+    extractorCache.set(name, ex);
+    ex.catch(() => extractorCache.delete(name));
+  }
+  return ex;
+}
+
+/**
+ * The datasets whose feature extractors evaluateGan will load: none when
+ * `evaluation.metrics = []`; each domain of unpaired data (translations are scored against the
+ * other domain); else the dataset itself. Class-filtered domains use their dataset's extractor.
+ */
+export function evaluationExtractorNames(info: DatasetInfo): string[] {
+  if (!evaluationSettings({}).metrics.length) return [];
+  const infos = info.domains ? [info.domains.a, info.domains.b] : [info];
+  return [...new Set(infos.map((i) => baseDatasetName(i.name)))];
+}
+
+/** Loads those extractors now (kept for evaluateGan), so that a missing one fails before training. */
+export async function loadEvaluationExtractors(info: DatasetInfo): Promise<void> {
+  for (const name of evaluationExtractorNames(info)) await extractorFor(name);
+}
+
 /**
  * The runner's evaluator (eval_after_train, continuous_eval, `gan eval`): for each of the
  * variant's evaluation samplers (`gan.evalSamplers`: a (z, y) GAN has one, its samples against
@@ -332,14 +360,7 @@ export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, n
   for (const sampler of samplers) {
     const dataset = sampler.dataset ?? ctx.dataset;
     // A class-filtered domain ('fashion-mnist[Sneaker]') uses its dataset's extractor.
-    const name = baseDatasetName(dataset.info.name);
-    let ex = extractorCache.get(name);
-    if (!ex) {
-      ex = loadFeatureExtractor(name);
-      extractorCache.set(name, ex);
-      ex.catch(() => extractorCache.delete(name));
-    }
-    const extractor = await ex;
+    const extractor = await extractorFor(baseDatasetName(dataset.info.name));
     const m = await evaluateGenerator({ sample: (n) => sampler.sample(n), dataset, extractor, log: ctx.log, progress: ctx.progress, onInfo: ctx.onInfo, ...(sampler.split ? { split: sampler.split } : {}) });
     for (const [k, v] of Object.entries(m)) out[sampler.name ? `${sampler.name}_${k}` : k] = v;
   }

@@ -6,7 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { config } from '@cgan/config-lang';
-import { evaluateGan, formatProfile, loadFeatureExtractor, profileSteps } from '@cgan/models';
+import { evaluateGan, formatProfile, loadEvaluationExtractors, profileSteps } from '@cgan/models';
 import { asConfigProblem, RunError } from '../errors';
 import { operativeConfigStr } from '../gin';
 import { Io, loggerFor, processIo } from '../io';
@@ -128,7 +128,7 @@ async function trainBuilt(built: BuiltRun, flags: TrainFlags, io: Io, hooks: Pic
   config.finalize();
   // Evaluation needs its feature extractor (e.g. a trained classifier): fail now, not after training.
   // (Only for the built-in evaluator: an installed one brings its own.)
-  if (schedule !== 'train' && findEvaluator() === evaluateGan) await asConfigProblem(`--schedule ${schedule} cannot evaluate`, () => loadFeatureExtractor(built.dataset.info.name), 'train the classifier first (gan train_classifier), set metrics.feature_extractor, or use --schedule train');
+  if (schedule !== 'train' && findEvaluator() === evaluateGan) await asConfigProblem(`--schedule ${schedule} cannot evaluate`, () => loadEvaluationExtractors(built.dataset.info), 'train the classifier first (gan train_classifier), set metrics.feature_extractor, or use --schedule train');
 
   const release = dir!.open('gan train');
   try {
