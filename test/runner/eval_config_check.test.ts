@@ -24,7 +24,7 @@ const BASE = TINY_GIN.replace('runner_test_arch', 'dcgan_arch');
 const without = (re: RegExp) => BASE.split('\n').filter((l) => !re.test(l)).join('\n');
 const cases: Array<[string, string, RegExp]> = [
   ['no_arch', without(/options\.architecture/), /Required parameter 'runner_lib\.options\.architecture' was not supplied/],
-  ['bad_arch', BASE + 'options.architecture = "sndcgan"\n', /options\.architecture = "sndcgan" is not a registered architecture; known architectures: dcgan_arch, sndcgan_arch/],
+  ['bad_arch', BASE + 'options.architecture = "sndcgan"\n', /options\.architecture = "sndcgan" is not a registered architecture; did you mean 'sndcgan_arch'\? known architectures: .*sndcgan_arch/],
   ['string_ref', BASE + 'loss.fn = "hinge"\n', /loss\.fn must be a loss reference such as @hinge, got hinge/],
   ['evaluated_ref', BASE + 'G.batch_norm_fn = @batch_norm()\n', /evaluated_ref\.gin:\d+:19: error: G\.batch_norm_fn takes a callable, but @batch_norm\(\) is an evaluated reference[\s\S]*hint: write @batch_norm \(no parentheses\)/],
   ['no_dataset', without(/dataset\.name/), /error: dataset\.name is not set[\s\S]*hint: bind it, e\.g\. dataset\.name = 'fashion-mnist'/],

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { config, operativeConfigStr as ginOperativeConfigStr, parseConfigFiles } from '@cgan/config-lang';
 import { clip, fileSystemError, RunError } from './errors';
+import { registerSweepConfigurables } from './sweep/configurables';
 
 /** Clears the config and applies `files` then `bindings`. */
 export function loadGinConfig(files: string[], bindings: string[], searchPaths: string[] = []): void {
@@ -20,6 +21,9 @@ export function loadGinConfig(files: string[], bindings: string[], searchPaths: 
     if (st.isDirectory()) throw new RunError(`Config path '${f}' is a folder, not a .gin file.`, 'pass the .gin file inside it');
   }
   config.clear();
+  // A sweep file is also a trial's config (`gan sweep run` passes it to each `gan train`): its
+  // sweep.* statements must be known, and they configure nothing.
+  registerSweepConfigurables();
   parseConfigFiles(files, bindings, { collectErrors: true, ...(searchPaths.length ? { searchPaths } : {}) });
 }
 

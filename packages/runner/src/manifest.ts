@@ -1,6 +1,6 @@
 /**
  * The configurable manifest of this project (see @cgan/config-lang's manifest.ts): every
- * configurable that `gan train` registers (the models and run_config), written to
+ * configurable that `gan train` registers (the models, run_config and the sweep statements), written to
  * dist/gin-manifest.json by `npm run build` (`node packages/runner/dist/manifest.js`), read by
  * `gan config check|docs` and `gan lsp` so that they start without loading TensorFlow.js.
  *
@@ -47,6 +47,8 @@ export function buildManifest(): ProjectManifest {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('@cgan/models');
   require('./wiring/run_config');
+  // Sweep files are Gin files too (checked, completed and hovered like any other).
+  require('./sweep/configurables').registerSweepConfigurables();
   registry.recordSources = false;
   return { version: 1, stamps: stamps(), configurables: manifestEntries(undefined, path.dirname(manifestFile)) };
 }
