@@ -14,6 +14,7 @@ beforeAll(() => {
   registry.recordSources = true;
   require('@cgan/models');
   require('../../packages/runner/src/wiring/run_config');
+  require('../../packages/runner/src/sweep/configurables').registerSweepConfigurables();
   registry.recordSources = false;
 }, 120000);
 
