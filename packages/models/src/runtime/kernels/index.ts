@@ -1,5 +1,6 @@
 /** Registers the training kernels the wasm backend lacks (or ships slow or wrong). Idempotent. */
 import { engine, getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { maxPoolGradConfig } from './max_pool_grad';
 import { avgPoolGradConfig } from './avg_pool_grad';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
@@ -47,7 +48,8 @@ export function registerWasmTrainingKernels(): void {
   wrap('AvgPoolGrad', avgPoolGradConfig);
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
-  for (const name of CPU_FALLBACK_KERNELS) install(cpuFallbackConfig(name));
+  // MaxPoolGrad: non-overlapping windows in one pass, the cpu fallback for the rest.
+  for (const name of CPU_FALLBACK_KERNELS) install(name === 'MaxPoolGrad' ? maxPoolGradConfig(cpuFallbackConfig(name)) : cpuFallbackConfig(name));
   // Native (OpenBLAS) convolutions and matMuls on top, when @cgan/native-kernels is built; the
   // kernels above stay as their fallback (runtime.native_kernels = False restores them).
   applyNativeKernels();
