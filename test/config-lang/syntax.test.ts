@@ -265,3 +265,59 @@ describe('Gin 0.5: binding blocks and import forms', () => {
     expect(brief(parseOk('r.x = -@f\ncafé.y = -%m'))).toEqual(['r.x={"$ref":"f","evaluate":false}@1', 'café.y={"$macro":"m"}@2']);
   });
 });
+
+describe('lexer start-up hints', () => {
+  // tokens.ts names each token's first characters and whether it spans lines, so that building
+  // the lexer needs no analysis of its regular expressions. The same patterns without the hints
+  // (Chevrotain analyses them) must lex every input alike.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { createToken, Lexer } = require('chevrotain') as typeof import('chevrotain');
+  const T = require('../../packages/config-lang/src/syntax/tokens') as typeof import('../../packages/config-lang/src/syntax/tokens');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const escape = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  const plain = new Map<string, import('chevrotain').TokenType>();
+  for (const t of T.allTokens) {
+    const pattern = typeof t.PATTERN === 'string' ? new RegExp(escape(t.PATTERN)) : (t.PATTERN as RegExp);
+    const longer = t.LONGER_ALT as import('chevrotain').TokenType | undefined;
+    plain.set(t.name, createToken({ name: t.name, pattern, ...(t.GROUP !== undefined && { group: t.GROUP }), ...(longer && { longer_alt: plain.get(longer.name) }) }));
+  }
+  const unhinted = new Lexer([...plain.values()], { positionTracking: 'full', ensureOptimizations: true });
+  const shape = (r: import('chevrotain').ILexingResult) => ({
+    tokens: r.tokens.map((t) => [t.tokenType.name, t.image, t.startOffset, t.startLine, t.startColumn, t.endLine, t.endColumn]),
+    groups: Object.fromEntries(Object.entries(r.groups).map(([g, ts]) => [g, ts.map((t) => [t.tokenType.name, t.image, t.startOffset])])),
+    errors: r.errors.map((e) => [e.offset, e.length, e.line, e.column]),
+  });
+
+  test('every file in gin-configs and the fixtures lexes as without the hints', () => {
+    const fs = require('fs') as typeof import('fs'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const path = require('path') as typeof import('path'); // eslint-disable-line @typescript-eslint/no-require-imports
+    const root = path.resolve(__dirname, '../..');
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.endsWith('.gin')) files.push(path.join(d, e.name));
+      }
+    };
+    walk(path.join(root, 'gin-configs'));
+    walk(path.join(__dirname, 'fixtures'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const text = fs.readFileSync(f, 'utf8');
+      expect([f, shape(T.GinLexer.tokenize(text))]).toEqual([f, shape(unhinted.tokenize(text))]);
+    }
+  });
+
+  test('each character a token can start with (and many it cannot) lexes as without the hints', () => {
+    const starts = [];
+    for (let c = 0; c < 0x250; c++) starts.push(String.fromCharCode(c));
+    starts.push('\u3042', '\uFF21', '\u00E9', '\u2028', '\uFEFF');
+    const differ: string[] = [];
+    for (const c of starts) {
+      for (const text of [`${c}`, `${c}x = 1`, `a.b = ${c}1\n`, `x = [${c}'s', ${c}]\\\n${c}`]) {
+        if (JSON.stringify(shape(T.GinLexer.tokenize(text))) !== JSON.stringify(shape(unhinted.tokenize(text)))) differ.push(text);
+      }
+    }
+    expect(differ).toEqual([]);
+  });
+});

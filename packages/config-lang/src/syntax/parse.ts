@@ -8,7 +8,7 @@
  * blocks (`scope/configurable:` then more-indented `param = value` lines), but a dedent to a
  * column no enclosing line used is an error everywhere, as in Gin.
  */
-import { IRecognitionException, IToken, tokenMatcher } from 'chevrotain';
+import { IRecognitionException, IToken, tokenMatcher } from './chevrotain';
 import { ConfigError } from '../errors';
 import { Location } from '../values';
 import { ginParser } from './parser';

@@ -15,7 +15,7 @@
  *   number     := ['-'] Number           strings := String+     constant := Name
  *   reference  := ['-'] '@' Name [ '(' ')' ]   macro := ['-'] '%' Name   (Gin ignores the '-')
  */
-import { CstNode, CstParser } from 'chevrotain';
+import { CstNode, CstParser } from './chevrotain';
 import * as T from './tokens';
 
 export class GinParser extends CstParser {

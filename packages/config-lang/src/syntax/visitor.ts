@@ -3,11 +3,10 @@
  * Statement with values of the value model (./values) and locations; checks what the grammar
  * leaves open (selector shapes, `[1,,]`, names in value position, literal escapes).
  */
-import { CstElement, CstNode, IToken } from 'chevrotain';
+import { CstElement, CstNode, IToken } from './chevrotain';
 import { ConfigError, didYouMean } from '../errors';
 import { ConfigurableReference, ConfigValue, Dict, Location, MacroReference, REQUIRED, Tuple, valueKey } from '../values';
 import { decodeNumber, decodeString, LiteralError } from './literals';
-import { ginParser } from './parser';
 import { BindingStatement, BlockHeader, ImportStatement, Statement } from './statements';
 
 /** Gin's identifiers: an ASCII letter or '_' first, then letters (any script), digits or '_'. */
@@ -22,12 +21,9 @@ export interface SourceText {
   lines: string[];
 }
 
-const BaseVisitor = ginParser().getBaseCstVisitorConstructorWithDefaults();
-
-export class StatementVisitor extends BaseVisitor {
-  constructor(private src: SourceText) {
-    super();
-  }
+/** Visits the nodes it needs itself (no Chevrotain visitor class: building one needs the parser). */
+export class StatementVisitor {
+  constructor(private src: SourceText) {}
 
   loc(tok: IToken, columnOffset = 0): Location {
     return { file: this.src.file, line: tok.startLine!, column: tok.startColumn! + columnOffset, lineText: this.src.lines[tok.startLine! - 1] };
