@@ -11,9 +11,20 @@ process.emitWarning = function (warning, ...rest) {
   if (name === 'ExperimentalWarning' && /ES Module|require\(\) of ES|require\(esm\)/i.test(text)) return;
   return emitWarning.call(process, warning, ...rest);
 };
-// Node 22.1+ can keep compiled code between runs (a no-op on older releases).
+// commander loads child_process (~5 ms) for executable subcommands, which gan does not have:
+// hand it a stand-in that loads the real module on first use.
 const Module = require('module');
-if (typeof Module.enableCompileCache === 'function') Module.enableCompileCache();
+const load = Module._load;
+let childProcess;
+Module._load = function (request, parent, ...rest) {
+  if ((request === 'node:child_process' || request === 'child_process') && parent && /[\\/]node_modules[\\/]commander[\\/]/.test(parent.filename)) {
+    return (childProcess ??= new Proxy({}, { get: (_, key) => require('child_process')[key] }));
+  }
+  return load.call(this, request, parent, ...rest);
+};
+// Keep the compiled code of this project's modules between runs (see ./compile_cache.js).
+const path = require('path');
+require('./compile_cache').install(path.join(__dirname, '..', 'dist', 'compile-cache'), path.resolve(__dirname, '..', '..') + path.sep);
 // dist/cli.js, not the package's index: the library API there loads TensorFlow.js.
 require('../dist/cli.js')
   .main(process.argv)
