@@ -1,6 +1,8 @@
 /** Imports that load code, and Gin's dynamic registration (`from __gin__ import dynamic_registration`). */
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { config, Config, ConfigError, configurable, getConfigurable, parseConfig, parseSource, registry } from '@cgan/config-lang';
+import { config, Config, ConfigError, configStr, configurable, getConfigurable, operativeConfigStr, parseConfig, parseSource, registry } from '@cgan/config-lang';
 
 const file = path.join(__dirname, 'fixtures/imports/case.gin');
 const apply = (text: string) => {
@@ -66,4 +68,43 @@ test('a module name that only names built-in configurables loads nothing', () =>
   configurable('builtin_fn', { module: 'builtin_mod', params: { a: 1 } }, () => 0);
   const cfg = apply('import builtin_mod\nbuiltin_fn.a = 2');
   expect(cfg.imports[0]).toMatchObject({ module: 'builtin_mod', value: undefined });
+});
+
+test("`# loaded from PATH` after an import is where its module was loaded from (operative configs write it)", () => {
+  const r = parseSource("import a.b  # loaded from /x/a/b.ts\nfrom c import d as e #loaded from rel/c.js (export d)\nimport f  # a comment\n", file);
+  expect(r.errors).toEqual([]);
+  expect(r.statements.map((s) => (s.kind === 'import' ? s.loadedFrom : s.kind))).toEqual([{ file: '/x/a/b.ts' }, { file: 'rel/c.js', member: true }, undefined]);
+});
+
+test("a config's dump records where imported modules were loaded from, and loads them from there wherever it is read", () => {
+  const fixture = path.join(__dirname, 'fixtures/imports/plain_fns.ts');
+  const cfg = apply(['from __gin__ import dynamic_registration', 'import plain_fns as pf', 'from plain_fns import greet', "greet.name = 'x'", 'pf.Box.size = 2'].join('\n'));
+  const text = configStr(cfg);
+  expect(text).toContain(`import plain_fns as pf  # loaded from ${fixture}\n`);
+  expect(text).toContain(`from plain_fns import greet  # loaded from ${fixture} (export greet)\n`);
+  expect(operativeConfigStr(cfg)).toContain(`import plain_fns as pf  # loaded from ${fixture}\n`);
+  // Read from a run directory elsewhere (the module is not next to it, nor in the working directory).
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gan-run-'));
+  try {
+    const runFile = path.join(runDir, 'operative_config-0.gin');
+    fs.writeFileSync(runFile, text);
+    const replay = new Config();
+    parseConfig(fs.readFileSync(runFile, 'utf8'), { file: runFile, config: replay });
+    expect(replay.imports.map((i) => [i.module, i.loadedFrom])).toEqual([
+      ['__gin__.dynamic_registration', undefined],
+      ['plain_fns', { file: fixture }],
+      ['plain_fns.greet', { file: fixture, member: true }],
+    ]);
+    expect(replay.query('greet', 'name')).toBe('x');
+    expect(replay.query('pf.Box', 'size')).toBe(2);
+    expect(configStr(replay)).toBe(text);
+    // Without the recorded paths, the same file cannot find the module from there.
+    expect(() => parseConfig(text.replace(/ {2}# loaded from .*/g, ''), { file: runFile, config: new Config() })).toThrow(/Cannot find module 'plain_fns'/);
+    // A recorded file that no longer exists: the import is resolved as usual.
+    const moved = text.split(fixture).join(path.join(runDir, 'gone.ts'));
+    expect(() => parseConfig(moved, { file: runFile, config: new Config() })).toThrow(/Cannot find module 'plain_fns'/);
+    expect(() => parseConfig(moved, { file: file, config: new Config() })).not.toThrow();
+  } finally {
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
 });

@@ -63,6 +63,8 @@ export interface ImportRecord {
   isFrom?: boolean;
   location?: Location;
   value?: unknown;
+  /** The file the module was loaded from (absolute; none for built-in names); `member`: as in ImportStatement.loadedFrom. */
+  loadedFrom?: { file: string; member?: boolean };
 }
 
 export class Config {
@@ -94,7 +96,7 @@ export class Config {
   }
 
   /** Records an import (Gin's `import`/`from ... import`); `value` is what it loaded, if anything. */
-  addImport(module: string, location?: Location, form: { alias?: string; isFrom?: boolean; value?: unknown } = {}): void {
+  addImport(module: string, location?: Location, form: { alias?: string; isFrom?: boolean; value?: unknown; loadedFrom?: { file: string; member?: boolean } } = {}): void {
     const same = (i: ImportRecord) => i.module === module && i.alias === form.alias && Boolean(i.isFrom) === Boolean(form.isFrom);
     if (!this.imports.some(same)) this.imports.push({ module, location, ...form });
   }

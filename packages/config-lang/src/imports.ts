@@ -147,28 +147,39 @@ function notFound(st: ImportStatement, dir: string, module: string, searchPaths:
   );
 }
 
+/** The export `member` of the module loaded from `parentFile` (`from parent import member`). */
+function memberOf(st: ImportStatement, parentFile: string): unknown {
+  const dot = st.module.lastIndexOf('.');
+  const [parent, member] = [st.module.slice(0, dot), st.module.slice(dot + 1)];
+  const exports = loadFile(st, parentFile) as Record<string, unknown>;
+  if (exports && member in exports) return exports[member];
+  const names = exports ? Object.keys(exports).filter((k) => k !== '__esModule') : [];
+  throw new ConfigError(`Module '${parent}' has no export '${member}'.`, st.location, names.length ? `it exports: ${names.join(', ')}` : 'export it from the module');
+}
+
 /**
  * Loads what an import statement names. Returns the loaded value (a module's exports, or for
- * `from a import b` the export `b` of module `a` when `a/b` is not a module itself), or
- * undefined when the name only names built-in configurables. Throws a located ConfigError.
+ * `from a import b` the export `b` of module `a` when `a/b` is not a module itself) and the
+ * file it came from, or no file when the name only names built-in configurables. A file the
+ * statement records (`# loaded from PATH`, as operative configs write) is tried first, so that
+ * a run's operative config loads the modules the run loaded wherever it is read from.
+ * Throws a located ConfigError.
  */
-export function loadImport(st: ImportStatement, searchPaths: string[] = []): unknown {
-  if (st.module === DYNAMIC_REGISTRATION || st.module.startsWith('__gin__.')) return undefined;
+export function loadImport(st: ImportStatement, searchPaths: string[] = []): { value: unknown; loadedFrom?: { file: string; member?: boolean } } {
+  if (st.module === DYNAMIC_REGISTRATION || st.module.startsWith('__gin__.')) return { value: undefined };
   const dir = importDir(st);
-  const file = resolveImport(st.module, dir, searchPaths);
-  if (file) return loadFile(st, file);
-  if (st.isFrom) {
-    const dot = st.module.lastIndexOf('.');
-    const [parent, member] = [st.module.slice(0, dot), st.module.slice(dot + 1)];
-    const parentFile = resolveImport(parent, dir, searchPaths);
-    if (parentFile) {
-      const exports = loadFile(st, parentFile) as Record<string, unknown>;
-      if (exports && member in exports) return exports[member];
-      const names = exports ? Object.keys(exports).filter((k) => k !== '__esModule') : [];
-      throw new ConfigError(`Module '${parent}' has no export '${member}'.`, st.location, names.length ? `it exports: ${names.join(', ')}` : 'export it from the module');
-    }
+  const recorded = st.loadedFrom && path.resolve(dir, st.loadedFrom.file);
+  if (recorded && isFile(recorded) && (!st.loadedFrom!.member || st.isFrom)) {
+    const loadedFrom = { file: recorded, ...(st.loadedFrom!.member && { member: true }) };
+    return { value: loadedFrom.member ? memberOf(st, recorded) : loadFile(st, recorded), loadedFrom };
   }
-  if (isBuiltinModule(st.module)) return undefined;
+  const file = resolveImport(st.module, dir, searchPaths);
+  if (file) return { value: loadFile(st, file), loadedFrom: { file } };
+  if (st.isFrom) {
+    const parentFile = resolveImport(st.module.slice(0, st.module.lastIndexOf('.')), dir, searchPaths);
+    if (parentFile) return { value: memberOf(st, parentFile), loadedFrom: { file: parentFile, member: true } };
+  }
+  if (isBuiltinModule(st.module)) return { value: undefined };
   throw notFound(st, dir, st.module, searchPaths);
 }
 
@@ -184,8 +195,8 @@ export function applyImport(st: ImportStatement, cfg: Config, searchPaths: strin
       );
     }
   }
-  const value = loadImport(st, searchPaths);
-  cfg.addImport(st.module, st.location, { alias: st.alias, isFrom: st.isFrom, value });
+  const { value, loadedFrom } = loadImport(st, searchPaths);
+  cfg.addImport(st.module, st.location, { alias: st.alias, isFrom: st.isFrom, value, loadedFrom });
 }
 
 /** The name a config uses for an import: its alias, the imported name (from), or the module path. */

@@ -3,7 +3,7 @@
  * dumps — `configStr()` (everything bound) and `operativeConfigStr()` (what was used,
  * defaults included). Both are valid Gin that parses back to the same bindings.
  */
-import { Config, config as globalConfig } from './config';
+import { Config, config as globalConfig, ImportRecord } from './config';
 import { decodeNumber, encodeNumber, encodeString } from './syntax/literals';
 import { Statement } from './syntax/statements';
 import { ConfigurableReference, ConfigValue, Dict, MacroReference, REQUIRED, Tuple } from './values';
@@ -123,6 +123,18 @@ export function formatStatement(st: Statement, width = 80): string {
   }
 }
 
+/**
+ * An import of a config's state, with where its module was loaded from as a trailing comment
+ * (`# loaded from PATH`; `(export b)` when `from a import b` took an export of a's file): the
+ * config then loads the same code wherever it is read from (see ImportStatement.loadedFrom).
+ */
+function importLine(i: ImportRecord): string {
+  const line = formatImport(i);
+  if (!i.loadedFrom) return line;
+  const member = i.loadedFrom.member ? ` (export ${i.module.slice(i.module.lastIndexOf('.') + 1)})` : '';
+  return `${line}  # loaded from ${i.loadedFrom.file}${member}`;
+}
+
 /** `import a.b [as c]` or `from a import b [as c]`, as written. */
 export function formatImport(st: { module: string; alias?: string; isFrom?: boolean }): string {
   const dot = st.module.lastIndexOf('.');
@@ -172,7 +184,7 @@ export function configStr(cfg: Config = globalConfig): string {
     sections.get(k)!.params.set(b.param, b.value);
   }
   return render(
-    cfg.imports.map((i) => formatImport(i)),
+    cfg.imports.map(importLine),
     cfg.allMacros().map((m) => [m.name, m.value]),
     [...sections.values()],
   );
@@ -209,7 +221,7 @@ export function operativeConfigStr(cfg: Config = globalConfig): string {
     queue.push(...more);
   }
   return render(
-    cfg.imports.map((i) => formatImport(i)),
+    cfg.imports.map(importLine),
     macros,
     entries.map((e) => ({ scope: e.scope, fullName: e.fullName, params: e.params })),
   );

@@ -25,6 +25,12 @@ export interface ParseResult {
   lines: string[];
 }
 
+/**
+ * `import m  # loaded from PATH`, as an operative config records where an imported module was
+ * loaded from (`from a import b  # loaded from PATH (export b)` when b is an export of a's file).
+ */
+export const LOADED_FROM = /^#\s*loaded from\s+(\S.*?)(\s+\(export [^()]*\))?\s*$/;
+
 const OPEN = new Set([T.LParen, T.LBracket, T.LCurly]);
 const CLOSE = new Set([T.RParen, T.RBracket, T.RCurly]);
 
@@ -48,6 +54,7 @@ export function parseSource(source: string, file = '<string>', opts: ParseOption
     badLines.add(e.line!);
   }
   const comments: CommentToken[] = (lexed.groups.comments ?? []).map((t) => ({ text: t.image, line: t.startLine!, column: t.startColumn! }));
+  const commentOnLine = new Map(comments.map((c) => [c.line, c.text]));
 
   // Split into statements: a newline at bracket depth 0 ends one.
   const groups: IToken[][] = [];
@@ -141,6 +148,10 @@ export function parseSource(source: string, file = '<string>', opts: ParseOption
         pending.header = visitor.blockHeader(cst);
         continue;
       } else st = visitor.toStatement(cst, last);
+      if (st.kind === 'import') {
+        const from = LOADED_FROM.exec(commentOnLine.get(last) ?? '');
+        if (from) st.loadedFrom = { file: from[1], ...(from[2] && { member: true }) };
+      }
       if (opts.numberTexts && (st.kind === 'binding' || st.kind === 'macro')) {
         const nums = group.filter((t) => t.tokenType === T.NumberLiteral).map((t) => t.image);
         if (nums.length) st.numberTexts = nums;

@@ -48,6 +48,13 @@ export interface ImportStatement {
   module: string;
   alias?: string;
   isFrom?: boolean;
+  /**
+   * The file the module was loaded from when this config was written, from a trailing
+   * `# loaded from PATH` comment (an operative config writes one): an import tries it first.
+   * `member`: the file is module `a`'s of `from a import b`, and `b` is one of its exports
+   * (written `# loaded from PATH (export b)`).
+   */
+  loadedFrom?: { file: string; member?: boolean };
   location: Location;
   endLine: number;
 }
