@@ -12,9 +12,9 @@
  * different chevrotain) it compiles as usual and writes a fresh cache at exit when it can
  * (a read-only install simply goes without).
  *
- * Fallbacks: the bundle as an ES module, then the package entry. Under Jest (the module runs in
- * a vm context of its own) the package entry is used: a script run in Node's main context
- * would give Chevrotain objects of another realm.
+ * Fallbacks: the bundle as an ES module (also with `GAN_NO_CODE_CACHE=1`), then the package
+ * entry. Under Jest (the module runs in a vm context of its own) the bundle is required as an
+ * ES module too: a script run in Node's main context would give objects of another realm.
  */
 import type * as ChevrotainApi from 'chevrotain';
 import * as fs from 'fs';
