@@ -44,8 +44,9 @@ dnnl::engine &eng() {
   return e;
 }
 
+// Per thread, as the cache and buffers below: worker_threads may load the addon too.
 dnnl::stream &strm() {
-  static dnnl::stream s(eng());
+  thread_local dnnl::stream s(eng());
   return s;
 }
 
@@ -56,17 +57,16 @@ struct Buffer {
   void *get(size_t bytes) {
     if (bytes > n) {
       std::free(p);
+      n = 0;
       p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-      if (!p) {
-        n = 0;
-        throw std::bad_alloc();
-      }
+      if (!p) throw std::bad_alloc();
       n = bytes;
     }
     return p;
   }
+  ~Buffer() { std::free(p); }
 };
-Buffer g_buf[4];
+thread_local Buffer g_buf[4];
 
 // Activation layouts: 'auto' (default) lets the primitive choose (a channel-blocked layout, the
 // tensors reordered from and to NHWC) unless a side has fewer than 8 channels (blocking would pad
@@ -106,7 +106,7 @@ struct Entry {
   std::string impl;
 };
 
-std::unordered_map<std::string, std::unique_ptr<Entry>> g_cache;
+thread_local std::unordered_map<std::string, std::unique_ptr<Entry>> g_cache;
 
 Slot slot(int arg, const memory::desc &user, const memory::desc &prim, bool is_output) {
   Slot s{arg, user, prim, !(user == prim), dnnl::reorder()};
