@@ -128,7 +128,7 @@ if (addon) {
     } catch (e) {
       const first = String((e && e.message) || e).split('\n')[0];
       onednnReason = e && e.code === 'MODULE_NOT_FOUND'
-        ? 'not built (oneDNN was not found at install: apt-get install -y libdnnl-dev, then npm rebuild @cgan/native-kernels)'
+        ? 'not built (oneDNN 2.x was not found at install: apt-get install -y libdnnl-dev, then npm rebuild @cgan/native-kernels)'
         : `failed to load: ${first}`;
     }
   }
