@@ -112,7 +112,7 @@ if (process.env.CGAN_NATIVE_KERNELS === '0') {
 /**
  * oneDNN convolutions (onednn_kernels.node, built only where oneDNN's headers and library were
  * found; oneDNN picks its AVX-512 / AVX2 / SSE4.1 kernels from the CPU itself). When it loads,
- * Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter run there (any case oneDNN declines runs
+ * Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter run there (a shape oneDNN declines runs
  * the OpenBLAS kernel); matMul stays OpenBLAS. CGAN_ONEDNN=0 skips it (at build and at run time).
  */
 const CONV_OPS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'];
@@ -136,7 +136,7 @@ if (addon) {
   let convLibrary = onednn ? 'onednn' : 'openblas';
   kernels = { ...openblas };
   for (const op of CONV_OPS) {
-    // oneDNN returns false for a case it has no primitive for: OpenBLAS runs it.
+    // oneDNN returns false for a shape it leaves to OpenBLAS (measured faster there, or no primitive).
     kernels[op] = (a, b, c, dims) => {
       if (convLibrary !== 'onednn' || !onednn[op](a, b, c, dims)) openblas[op](a, b, c, dims);
     };
