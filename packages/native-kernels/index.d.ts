@@ -1,5 +1,6 @@
 /**
- * Float32 NHWC convolution and matMul kernels (im2col + OpenBLAS sgemm). Arguments are
+ * Float32 NHWC convolution and matMul kernels (oneDNN convolutions where built, im2col + OpenBLAS
+ * sgemm otherwise and for matMul). Arguments are
  * Float32Array views (e.g. of the wasm heap); outputs are written in place.
  *
  * Conv dims: [n, h, w, ci, kh, kw, co, oh, ow, strideH, strideW, padTop, padLeft, dilationH,
@@ -20,6 +21,30 @@ export interface NativeKernels {
   sumLeading(x: Float32Array, out: Float32Array, dims: number[]): void;
   /** openblas_get_corename(): the kernel family OpenBLAS runs, e.g. "Haswell" */
   blasCorename(): string;
+  /** which library runs conv2d / conv2dBackpropInput / conv2dBackpropFilter: 'onednn' where it was built (default), else 'openblas' */
+  convLibrary(): 'onednn' | 'openblas';
+  /** switch the convolutions' library (throws for 'onednn' when it is not built) */
+  setConvLibrary(lib: 'onednn' | 'openblas'): void;
+}
+
+/**
+ * The oneDNN convolutions (built only where oneDNN was found). Each conv returns false when it
+ * leaves the shape to OpenBLAS (measured faster there, or oneDNN has no primitive for it).
+ */
+export interface OnednnKernels {
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, dims: number[]): boolean;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, dims: number[]): boolean;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, dims: number[]): boolean;
+  /** OpenMP threads of oneDNN (index.js sets OpenBLAS's count) */
+  setThreads(n: number): void;
+  getThreads(): number;
+  /** activations: 'auto' (blocked unless a side has < 8 channels), 'any' (always blocked), 'nhwc' */
+  setLayout(layout: 'auto' | 'any' | 'nhwc'): void;
+  /** 'auto': leave to OpenBLAS the shapes measured faster there; 'all': every shape in oneDNN */
+  setShapes(shapes: 'auto' | 'all'): void;
+  info(): { version: string; isa: string; runtime: string; layout: string; shapes: string };
+  /** the primitives created so far: impl e.g. 'jit:avx2', '' where the shape went to OpenBLAS */
+  primitives(): { op: string; dims: string; impl: string; layout: string }[];
 }
 
 /** What the CPU offers, from CPUID (or /proc/cpuinfo's flags when the probe is not built). */
@@ -54,6 +79,8 @@ export interface KernelFamily {
   /** why OpenBLAS runs the threads it does: 'OPENBLAS_NUM_THREADS' or 'openblas (one per core)' */
   threadsChosenBy: string;
   features: CpuFeatures;
+  /** the convolutions' library: oneDNN (its version, the ISA it dispatched to, its threading runtime) or OpenBLAS and why */
+  conv: { library: 'onednn'; version: string; isa: string; runtime: string; layout: string; chosenBy: string } | { library: 'openblas'; reason: string };
 }
 
 /** SkylakeX for AVX-512 F/BW/VL/DQ, Haswell for AVX2+FMA, Sandybridge for AVX, else null. */
@@ -64,4 +91,10 @@ export declare const family: KernelFamily | null;
 export declare const available: boolean;
 /** why `available` is false ('' when it is true) */
 export declare const reason: string;
+/** the kernels the runtime calls: OpenBLAS's, the convolutions routed to oneDNN where it runs */
 export declare const addon: NativeKernels | null;
+/** the OpenBLAS addon itself */
+export declare const openblas: Omit<NativeKernels, 'convLibrary' | 'setConvLibrary'> | null;
+/** the oneDNN addon, or null (onednnReason says why) */
+export declare const onednn: OnednnKernels | null;
+export declare const onednnReason: string;

@@ -109,4 +109,57 @@ if (process.env.CGAN_NATIVE_KERNELS === '0') {
   }
 }
 
-module.exports = { available: addon !== null, reason, addon, family, chooseCoretype, cpuFeatures };
+/**
+ * oneDNN convolutions (onednn_kernels.node, built only where oneDNN's headers and library were
+ * found; oneDNN picks its AVX-512 / AVX2 / SSE4.1 kernels from the CPU itself). When it loads,
+ * Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter run there (a shape oneDNN declines runs
+ * the OpenBLAS kernel); matMul stays OpenBLAS. CGAN_ONEDNN=0 skips it (at build and at run time).
+ */
+const CONV_OPS = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'];
+let onednn = null;
+let onednnReason = '';
+/** The kernels the runtime calls: OpenBLAS's, with the convolutions routed to oneDNN when it runs. */
+let kernels = addon;
+if (addon) {
+  if (process.env.CGAN_ONEDNN === '0') onednnReason = 'disabled by CGAN_ONEDNN=0';
+  else {
+    try {
+      onednn = require(path.join(release, 'onednn_kernels.node'));
+    } catch (e) {
+      const first = String((e && e.message) || e).split('\n')[0];
+      onednnReason = e && e.code === 'MODULE_NOT_FOUND'
+        ? 'not built (oneDNN 2.x was not found at install: apt-get install -y libdnnl-dev, then npm rebuild @cgan/native-kernels)'
+        : `failed to load: ${first}`;
+    }
+  }
+  const openblas = addon;
+  let convLibrary = onednn ? 'onednn' : 'openblas';
+  kernels = { ...openblas };
+  for (const op of CONV_OPS) {
+    // oneDNN returns false for a shape it leaves to OpenBLAS (measured faster there, or no primitive).
+    kernels[op] = (a, b, c, dims) => {
+      if (convLibrary !== 'onednn' || !onednn[op](a, b, c, dims)) openblas[op](a, b, c, dims);
+    };
+  }
+  kernels.setThreads = (n) => {
+    openblas.setThreads(n);
+    if (onednn) onednn.setThreads(n);
+  };
+  kernels.convLibrary = () => convLibrary;
+  kernels.setConvLibrary = (lib) => {
+    if (lib !== 'openblas' && lib !== 'onednn') throw new Error(`native-kernels: setConvLibrary('openblas' | 'onednn'), got ${String(lib)}`);
+    if (lib === 'onednn' && !onednn) throw new Error(`native-kernels: oneDNN convolutions are unavailable: ${onednnReason}`);
+    convLibrary = lib;
+  };
+  if (onednn) {
+    // The same thread policy as OpenBLAS (OPENBLAS_NUM_THREADS, else one per core): oneDNN runs
+    // on OpenMP (libgomp) here, whose default would follow OMP_NUM_THREADS instead.
+    onednn.setThreads(openblas.getThreads());
+    const i = onednn.info();
+    family.conv = { library: 'onednn', version: i.version, isa: i.isa, runtime: i.runtime, layout: i.layout, chosenBy: 'onednn (its own cpu dispatch)' };
+  } else {
+    family.conv = { library: 'openblas', reason: onednnReason };
+  }
+}
+
+module.exports = { available: addon !== null, reason, addon: kernels, openblas: addon, onednn, onednnReason, family, chooseCoretype, cpuFeatures };

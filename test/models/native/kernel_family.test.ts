@@ -50,9 +50,25 @@ withAddon('the addon runs the family the features choose (unless OPENBLAS_CORETY
     expect(fam.chosenBy).toMatch(/^cpu features/);
   } else expect(fam.chosenBy).toBe('openblas');
   expect(addon!.blasCorename().toLowerCase()).toBe(fam.core.toLowerCase());
-  expect(nativeKernelFamilyName()).toMatch(new RegExp(`^openblas ${fam.core} \\(${fam.isa.replace('+', '\\+')}, chosen by`));
+  expect(nativeKernelFamilyName()).toMatch(new RegExp(`^(onednn [\\d.]+ \\(\\w+\\) convs \\+ )?openblas ${fam.core} \\(${fam.isa.replace('+', '\\+')}, chosen by`));
   // The choice is made for this process only: child processes do not inherit it.
   expect(process.env.OPENBLAS_CORETYPE).toBeUndefined();
+});
+
+withAddon('the convolutions name their library: oneDNN (its version and the ISA it dispatched to) where built, else OpenBLAS and why', () => {
+  const m = pkg as unknown as { onednn: { info(): { version: string; isa: string }; getThreads(): number } | null; onednnReason: string; family: { conv: { library: string; version?: string; isa?: string; reason?: string } } };
+  const conv = m.family.conv;
+  if (m.onednn) {
+    expect(conv).toMatchObject({ library: 'onednn', version: m.onednn.info().version, isa: m.onednn.info().isa });
+    expect(conv.isa).toMatch(/^(sse41|avx|avx2|avx2_vnni|avx512\w*)$/);
+    expect(nativeKernelFamilyName()).toMatch(new RegExp(`^onednn ${conv.version!.replace(/\./g, '\\.')} \\(${conv.isa}\\) convs \\+ openblas `));
+    // the same thread policy as OpenBLAS
+    expect(m.onednn.getThreads()).toBe(addon!.getThreads());
+  } else {
+    expect(conv).toEqual({ library: 'openblas', reason: m.onednnReason });
+    expect(m.onednnReason).not.toBe('');
+    expect(nativeKernelFamilyName()).toMatch(/^openblas /);
+  }
 });
 
 withAddon('the thread count says why (OPENBLAS_NUM_THREADS or one per core, never the load)', () => {

@@ -147,7 +147,7 @@ describeNative('runtime.native_kernels', () => {
       const info = await initRuntime({ backend, seed: 7, native_kernels: true });
       if (backend === 'wasm') {
         expect(nativeKernelsActive()).toBe(true);
-        expect(info.summary).toMatch(/conv\/matMul kernels: native, openblas \w+ \(/);
+        expect(info.summary).toMatch(/conv\/matMul kernels: native, (onednn [\d.]+ \(\w+\) convs \+ )?openblas \w+ \(/);
       }
       const gan = tinyGan();
       const out: number[] = [];

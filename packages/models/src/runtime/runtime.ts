@@ -21,7 +21,7 @@ export const runtimeOptions = configurable(
     params: {
       backend: { default: 'auto', type: t.oneOf(...BACKEND_CHOICES), doc: 'tfjs backend: auto tries tensorflow-gpu, tensorflow, wasm, cpu in turn' },
       seed: { default: null, type: t.optional(t.int), doc: 'seed of every random draw; None draws one and records it' },
-      native_kernels: { default: true, type: t.bool, doc: 'wasm backend: run convolutions and matMuls with @cgan/native-kernels (OpenBLAS) when it is built' },
+      native_kernels: { default: true, type: t.bool, doc: 'wasm backend: run convolutions and matMuls with @cgan/native-kernels (oneDNN convolutions where built, OpenBLAS) when it is built' },
     },
   },
   (kw: RuntimeOptions): Required<RuntimeOptions> => ({ backend: kw.backend ?? 'auto', seed: kw.seed ?? null, native_kernels: kw.native_kernels ?? true }),

@@ -1,6 +1,7 @@
 /**
- * Native kernels for the wasm backend (optional package @cgan/native-kernels: im2col + OpenBLAS
- * sgemm, AVX2/AVX-512 FMA where the CPU has it). When the addon is built, Conv2D, FusedConv2D,
+ * Native kernels for the wasm backend (optional package @cgan/native-kernels: oneDNN convolutions
+ * where it was built with them, im2col + OpenBLAS sgemm otherwise and for matMul; AVX2/AVX-512
+ * FMA where the CPU has it). When the addon is built, Conv2D, FusedConv2D,
  * Conv2DBackpropInput (also conv2dTranspose), Conv2DBackpropFilter, BatchMatMul and _FusedMatMul
  * of float32 NHWC tensors run natively, reading their inputs straight from the wasm heap and
  * writing into a fresh wasm tensor (no copies). Anything else (NCHW, int dtypes, empty tensors)
@@ -24,6 +25,9 @@ export interface NativeKernelsAddon {
   blasCorename(): string;
   /** out[c] = sum (or mean) over rows of x [rows, cols]; absent from builds before it existed */
   sumLeading?(x: Float32Array, out: Float32Array, dims: number[]): void;
+  /** which library runs the convolutions: 'onednn' (where built) or 'openblas' */
+  convLibrary?(): 'onednn' | 'openblas';
+  setConvLibrary?(lib: 'onednn' | 'openblas'): void;
 }
 
 /** The OpenBLAS kernel family in use and how it was chosen (packages/native-kernels/index.d.ts). */
@@ -38,6 +42,8 @@ export interface NativeKernelFamily {
   mismatch: string;
   /** why this many OpenBLAS threads (see packages/native-kernels/index.d.ts) */
   threadsChosenBy?: string;
+  /** the convolutions' library: oneDNN where built (its version and the ISA it dispatched to), else OpenBLAS and why */
+  conv?: { library: 'onednn' | 'openblas'; version?: string; isa?: string; reason?: string };
 }
 
 const PACKAGE = '@cgan/native-kernels';
@@ -257,12 +263,17 @@ export function applyNativeKernels(): boolean {
   return true;
 }
 
-/** e.g. "openblas Haswell (avx2+fma, chosen by cpu features (cpuid))". */
+/**
+ * e.g. "onednn 2.6.3 (avx2) convs + openblas Haswell (avx2+fma, chosen by cpu features (cpuid))",
+ * or without oneDNN "openblas Haswell (avx2+fma, chosen by cpu features (cpuid))".
+ */
 export function nativeKernelFamilyName(): string {
   const { addon, family } = loadNativeKernels();
   if (!addon) return '';
   if (!family) return `openblas ${addon.blasCorename?.() ?? addon.blasConfig().trim()}`;
-  return `${family.library} ${family.core} (${family.isa}, chosen by ${family.chosenBy}${family.mismatch ? `; ${family.mismatch}` : ''})`;
+  const blas = `${family.library} ${family.core} (${family.isa}, chosen by ${family.chosenBy}${family.mismatch ? `; ${family.mismatch}` : ''})`;
+  const conv = family.conv;
+  return conv?.library === 'onednn' && addon.convLibrary?.() !== 'openblas' ? `onednn ${conv.version} (${conv.isa}) convs + ${blas}` : blas;
 }
 
 /** One line saying which convolution/matMul path the wasm backend runs, and why. */
