@@ -19,6 +19,8 @@ interface AdamAttrs {
   oneMinusAccBeta2: number;
   epsilon: number;
   learningRate: number;
+  /** When given, filled with [sum g^2, sum w_new^2, sum (w_new - w)^2] (float64) in the same pass. */
+  sums?: Float64Array;
 }
 
 const f = Math.fround;
@@ -27,6 +29,7 @@ const f = Math.fround;
 function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, a: AdamAttrs, ow: Float32Array, om: Float32Array, ov: Float32Array): void {
   const b1 = f(a.beta1), b2 = f(a.beta2), c1 = f(1 - a.beta1), c2 = f(1 - a.beta2); // prettier-ignore
   const d1 = f(a.oneMinusAccBeta1), d2 = f(a.oneMinusAccBeta2), eps = f(a.epsilon), lr = f(-a.learningRate); // prettier-ignore
+  if (a.sums) return adamUpdateMeasured(w, m, v, g, [b1, b2, c1, c2, d1, d2, eps, lr], ow, om, ov, a.sums);
   for (let i = 0; i < w.length; i++) {
     const gi = g[i];
     const mi = f(f(m[i] * b1) + f(gi * c1));
@@ -35,6 +38,28 @@ function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float3
     ov[i] = vi;
     ow[i] = f(f(f(f(mi / d1) / f(f(Math.sqrt(f(vi / d2))) + eps)) * lr) + w[i]);
   }
+}
+
+/** adamUpdate that also sums g^2, w_new^2 and (w_new - w)^2 (the runner's gradient health). */
+function adamUpdateMeasured(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, k: number[], ow: Float32Array, om: Float32Array, ov: Float32Array, sums: Float64Array): void {
+  const [b1, b2, c1, c2, d1, d2, eps, lr] = k;
+  let gs = 0, ws = 0, us = 0; // prettier-ignore
+  for (let i = 0; i < w.length; i++) {
+    const gi = g[i];
+    const mi = f(f(m[i] * b1) + f(gi * c1));
+    const vi = f(f(v[i] * b2) + f(f(gi * gi) * c2));
+    om[i] = mi;
+    ov[i] = vi;
+    const wi = f(f(f(f(mi / d1) / f(f(Math.sqrt(f(vi / d2))) + eps)) * lr) + w[i]);
+    ow[i] = wi;
+    const d = wi - w[i];
+    gs += gi * gi;
+    ws += wi * wi;
+    us += d * d;
+  }
+  sums[0] = gs;
+  sums[1] = ws;
+  sums[2] = us;
 }
 
 interface WasmLike {
@@ -81,7 +106,41 @@ type AdamInternals = {
   incrementIterations(): void;
 };
 
+/** One variable's update, measured inside the update kernel: squared norms of gradient, new weights, change. */
+export interface UpdateSums {
+  grad: number;
+  weight: number;
+  update: number;
+}
+
+/**
+ * Whether `opt` can measure its updates in its update kernel (a FusedAdamOptimizer). Not
+ * `instanceof`: tfjs's Optimizer answers instanceof for any optimizer-shaped object.
+ */
+export function measuresUpdatesInKernel(opt: tf.Optimizer): opt is FusedAdamOptimizer {
+  return typeof (opt as Partial<FusedAdamOptimizer>).measureNextUpdate === 'function';
+}
+
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
+  private measured: Map<string, UpdateSums> | null = null;
+
+  /**
+   * The next applyGradients records each variable's UpdateSums in its update kernel (no pass of
+   * its own); false where this backend runs tfjs's update instead (then nothing is recorded).
+   */
+  measureNextUpdate(): boolean {
+    if (!tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend())) return false;
+    this.measured = new Map();
+    return true;
+  }
+
+  /** What the last measured update recorded (by variable name), then forgets it. */
+  takeUpdateSums(): Map<string, UpdateSums> | null {
+    const m = this.measured;
+    this.measured = null;
+    return m;
+  }
+
   applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
     const dtypeOk = (t: tf.Tensor) => t.dtype === 'float32';
     if (!tf.getKernel(ADAM_UPDATE_KERNEL, tf.getBackend())) return super.applyGradients(variableGradients);
@@ -99,8 +158,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const m = self.accumulatedFirstMoment[i].variable;
         const v = self.accumulatedSecondMoment[i].variable;
         if (![value, m, v, gradient].every(dtypeOk)) throw new Error(`Adam: variable '${name}' is not float32.`);
-        const attrs = { beta1: self.beta1, beta2: self.beta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon: self.epsilon, learningRate: self.learningRate };
+        const sums = this.measured ? new Float64Array(3) : undefined;
+        const attrs: AdamAttrs = { beta1: self.beta1, beta2: self.beta2, oneMinusAccBeta1, oneMinusAccBeta2, epsilon: self.epsilon, learningRate: self.learningRate, sums };
         const [nw, nm, nv] = tf.engine().runKernel(ADAM_UPDATE_KERNEL, { value, m, v, gradient }, attrs as never) as tf.Tensor[];
+        if (this.measured && sums) this.measured.set(name, { grad: sums[0], weight: sums[1], update: sums[2] });
         m.assign(nm);
         v.assign(nv);
         value.assign(nw);

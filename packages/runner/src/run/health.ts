@@ -4,9 +4,11 @@
  * of the weights, and the update/weight ratio |w_after - w_before| / |w_after|. Nothing is
  * recomputed: the probe observes the shared training core (models' train_core.minimize), which
  * hands it the gradients the step already computed. On steps that are not logged it does nothing.
- * Cost: one pass in JS over each tensor's memory (on the wasm and cpu backends a view, no copy),
- * sums in float64: the gradients and a copy of the weights into one reused buffer before the
- * update, the weights and their change after it. No tfjs kernels (the earlier clone + sub + 3 dot
+ * Cost: with Adam on wasm or cpu (models' FusedAdamOptimizer) the sums come out of the update
+ * kernel itself, which reads the gradient and writes the new weights anyway (no pass of their own).
+ * Otherwise one pass in JS over each tensor's memory (wasm and cpu: a view, no copy), sums in
+ * float64: the gradients and a copy of the weights into one reused buffer before the update, the
+ * weights and their change after it. No tfjs kernels either way (the earlier clone + sub + 3 dot
  * kernels per variable were 11% of a quick-start step).
  *
  * Names (snake_case, the variant's optimizer names): g_grad_norm, g_weight_norm, g_update_ratio,
@@ -15,7 +17,8 @@
  * (loss_lib.discriminatorAccuracy, from the logits the loss already has).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { observeUpdates } from '@cgan/models';
+import { measuresUpdatesInKernel, observeUpdates } from '@cgan/models';
+import type { FusedAdamOptimizer } from '@cgan/models';
 import type { GanVariant, Update, UpdateObserver } from '@cgan/models';
 
 export interface HealthRecord {
@@ -40,7 +43,7 @@ export class GradientHealth implements UpdateObserver {
   /** Per network: the last measured update of this step (disc_iters > 1: the last D update). */
   private measured = new Map<string, Sums>();
   private names = new Map<tf.Optimizer, string>();
-  private pending: { vars: tf.Variable[]; gradSq: Float64Array } | null = null;
+  private pending: { vars: tf.Variable[]; gradSq: Float64Array | null } | null = null;
   /** The weights before the update, all variables end to end (reused across steps). */
   private before = new Float32Array(0);
   private previous: UpdateObserver | null;
@@ -53,6 +56,10 @@ export class GradientHealth implements UpdateObserver {
   beforeApply(u: Update, grads: tf.NamedTensorMap): void {
     if (!this.armed) return;
     const vars = u.variables.filter((v) => grads[v.name]);
+    if (measuresUpdatesInKernel(u.optimizer) && u.optimizer.measureNextUpdate()) {
+      this.pending = { vars, gradSq: null };
+      return;
+    }
     const total = vars.reduce((a, v) => a + v.size, 0);
     if (this.before.length < total) this.before = new Float32Array(total);
     const gradSq = new Float64Array(vars.length);
@@ -71,13 +78,27 @@ export class GradientHealth implements UpdateObserver {
     this.pending = null;
     const sums: Sums = { grad: new Map(), weight: new Map(), update: new Map() };
     const add = (m: Map<string, number>, grp: string, x: number) => m.set(grp, (m.get(grp) ?? 0) + x);
+    if (!p.gradSq) {
+      // Measured by the update kernel (FusedAdamOptimizer); a variable it did not update adds nothing.
+      const inKernel = (u.optimizer as FusedAdamOptimizer).takeUpdateSums() ?? new Map();
+      for (const v of p.vars) {
+        const s = inKernel.get(v.name);
+        const grp = layerGroup(v.name);
+        add(sums.grad, grp, s?.grad ?? 0);
+        add(sums.weight, grp, s?.weight ?? 0);
+        add(sums.update, grp, s?.update ?? 0);
+      }
+      this.measured.set(this.names.get(u.optimizer) ?? 'net', sums);
+      return;
+    }
+    const gradSq = p.gradSq;
     const acc = new Float64Array(2);
     let off = 0;
     p.vars.forEach((v, i) => {
       sumsOfSquaresAndChanges(floats(v), this.before, off, acc);
       off += v.size;
       const grp = layerGroup(v.name);
-      add(sums.grad, grp, p.gradSq[i]);
+      add(sums.grad, grp, gradSq[i]);
       add(sums.weight, grp, acc[0]);
       add(sums.update, grp, acc[1]);
     });
