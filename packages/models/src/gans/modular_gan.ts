@@ -284,6 +284,7 @@ export class ModularGAN implements GanVariant, NoiseSampler {
    * 3. the variant's G loss reads nothing else of the real half (ModularGAN, SSGAN, S3GAN, S2GAN:
    *    their rotation and class heads on the real images feed only D's loss and summaries).
    * Not with deprecated_split_disc_calls (D is called twice there, its power iteration too).
+   * A subclass whose `discriminator()` adds batch statistics must override this with `false`.
    */
   generatorSkipsReal(): boolean {
     return this.architecture.discriminator.rowIndependent === true && !this.splitDiscCalls && gLossReadsOnlyFakes(configuredLoss());
