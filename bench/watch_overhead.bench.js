@@ -9,7 +9,9 @@
  * ms/step of each mode, the overhead as the ratio of the two medians, and the direct cost: the
  * time spent inside the watching code itself (probe, record fields, TensorBoard, doctor) per
  * watched step, as a fraction of the plain median (robust on a loaded machine, where the
- * difference of two noisy medians is not). D's accuracy (d_acc_real/d_acc_fake) is part of the
+ * difference of two noisy medians is not); direct_ms_median is the median watched step's direct cost
+ * (the mean is pulled up by load spikes); load_avg: the 1-minute load average at the start and end
+ * of the timed pairs. D's accuracy (d_acc_real/d_acc_fake) is part of the
  * step in both modes.
  *
  *   npx tsc -b && node bench/watch_overhead.bench.js
@@ -40,11 +42,16 @@ async function main() {
   const monitor = new RunMonitor({ gan, modelDir: dir, log: (l) => console.log(l) });
   monitor.begin(0);
   // Time spent inside the watching code (the probe runs inside trainStep, around applyGradients).
+  // CPU time too (process.cpuUsage, ms): the load inflates wall time but hardly CPU time; with
+  // OPENBLAS_NUM_THREADS=1 the process's CPU time is this thread's.
   let direct = 0;
+  let directCpu = 0;
+  const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
   const parts = {};
+  const partsCpu = {};
   const timed = (obj, name) => {
     const f = obj[name].bind(obj);
-    obj[name] = (...a) => { const t = performance.now(); try { return f(...a); } finally { const d = performance.now() - t; direct += d; parts[name] = (parts[name] ?? 0) + d; } };
+    obj[name] = (...a) => { const t = performance.now(); const c = cpuMs(); try { return f(...a); } finally { const d = performance.now() - t; direct += d; const dc = cpuMs() - c; directCpu += dc; parts[name] = (parts[name] ?? 0) + d; partsCpu[name] = (partsCpu[name] ?? 0) + dc; } };
   };
   timed(monitor.health, 'beforeApply');
   timed(monitor.health, 'afterApply');
@@ -53,10 +60,16 @@ async function main() {
   const it = dataset.batches('train', { batchSize: options.batch_size, seed: rng.fork('data/shuffle').seed, repeat: true, dropRemainder: true });
   const metricsFile = path.join(dir, 'metrics.jsonl');
   let step = 0;
+  const directPerStep = [];
+  const directCpuPerStep = [];
+  const plainCpu = [];
   const oneStep = async (watched) => {
+    const d0 = direct;
+    const dc0 = directCpu;
     const batches = [];
     for (let i = 0; i < gan.discIters; i++) batches.push((await it.next()).value);
     const t0 = performance.now();
+    const c0 = cpuMs();
     if (watched) monitor.beforeStep(true);
     const summaries = gan.trainStep(batches, step);
     step++;
@@ -64,6 +77,10 @@ async function main() {
     fs.appendFileSync(metricsFile, JSON.stringify(rec) + '\n');
     if (watched) monitor.afterLoggedStep(rec);
     const ms = performance.now() - t0;
+    if (watched) {
+      directPerStep.push(direct - d0);
+      directCpuPerStep.push(directCpu - dc0);
+    } else plainCpu.push(cpuMs() - c0);
     for (const b of batches) { b.images.dispose(); b.labels.dispose(); b.labelled.dispose(); }
     return ms;
   };
@@ -72,7 +89,11 @@ async function main() {
   const watched = [];
   const ratios = [];
   direct = 0;
-  for (const k of Object.keys(parts)) parts[k] = 0;
+  directPerStep.length = 0;
+  directCpuPerStep.length = 0;
+  plainCpu.length = 0;
+  const load0 = os.loadavg()[0];
+  for (const k of Object.keys(parts)) parts[k] = partsCpu[k] = 0;
   for (let p = 0; p < PAIRS; p++) {
     // Alternate which mode goes first, so a drift in machine load does not favour one.
     const order = p % 2 ? [true, false] : [false, true];
@@ -100,7 +121,15 @@ async function main() {
     overhead_pct_of_medians: +((median(watched) / median(plain) - 1) * 100).toFixed(2),
     direct_ms_per_watched_step: +directMs.toFixed(2),
     direct_pct_of_plain_step: +((directMs / median(plain)) * 100).toFixed(2),
+    // The median watched step's direct cost: robust to the load spikes that inflate the mean.
+    direct_ms_median: +median(directPerStep).toFixed(2),
+    direct_pct_median_of_plain_step: +((median(directPerStep) / median(plain)) * 100).toFixed(2),
+    plain_cpu_ms_per_step: +median(plainCpu).toFixed(1),
+    direct_cpu_ms_median: +median(directCpuPerStep).toFixed(2),
+    direct_cpu_pct_of_plain_cpu: +((median(directCpuPerStep) / median(plainCpu)) * 100).toFixed(2),
+    load_avg: [+load0.toFixed(2), +os.loadavg()[0].toFixed(2)],
     direct_ms_by_call: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, +(v / (PAIRS * BLOCK)).toFixed(2)])),
+    direct_cpu_ms_by_call: Object.fromEntries(Object.entries(partsCpu).map(([k, v]) => [k, +(v / (PAIRS * BLOCK)).toFixed(2)])),
   };
   console.log(JSON.stringify(summary));
   fs.rmSync(dir, { recursive: true, force: true });

@@ -8,8 +8,9 @@ G: linear z -> 2x2x8ch, BN, ReLU; four 5x5/2 deconvs (4ch, 2ch, ch: BN+ReLU each
 D: four 5x5/2 'same' convs (ch, 2ch, 4ch, 8ch) with lrelu(0.2), BN after the last three (none with
    --wgangp), linear to 1.
 A step: disc_iters D updates, each on fresh fakes from G (no gradient to G) and D run once on the
-concatenated real+fake batch; then one G update with D again on real+fake (compare_gan's joint
-batch). dcgan.gin: non-saturating loss, Adam(2e-4, 0.5, 0.999), disc_iters 1. wgangp.gin:
+concatenated real+fake batch; then one G update: dcgan.gin (batch norm in D) runs D again on
+real+fake (compare_gan's joint batch), wgangp.gin (no batch norm in D) on the fakes alone, as this
+port does where that is exact (ModularGAN.generatorSkipsReal). dcgan.gin: non-saturating loss, Adam(2e-4, 0.5, 0.999), disc_iters 1. wgangp.gin:
 Wasserstein loss + gradient penalty (lambda 10) on random interpolates, Adam(1e-4, 0.5, 0.9),
 disc_iters 5.
 Prints one JSON line: {"framework": "pytorch", "ms_per_step": ...}.
@@ -64,7 +65,7 @@ def step():
             gx, = torch.autograd.grad(d(xi).sum(), xi, create_graph=True)
             ld = ld + 10 * ((gx.flatten(1).norm(dim=1) - 1) ** 2).mean()
         od.zero_grad(); ld.backward(); od.step()
-    out = d(torch.cat([real, g(torch.randn(B, Z))]))[B:]
+    out = d(g(torch.randn(B, Z))) if a.wgangp else d(torch.cat([real, g(torch.randn(B, Z))]))[B:]
     lg = -out.mean() if a.wgangp else F.softplus(-out).mean()
     og.zero_grad(); lg.backward(); og.step()
 step()

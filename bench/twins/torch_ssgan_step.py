@@ -5,9 +5,10 @@ s3gan_10pct.gin (--mode s3gan) in PyTorch on CPU, computing what this port (and 
 resnet_cifar_arch as ../shared/bench/torch_resnet_cifar_step.py (32x32x1, ch 64, batch 64, z 64,
 spectral norm in D, hinge loss, Adam(2e-4, 0.0, 0.999), disc_iters 2), plus rotated batches: D
 always sees real (64) + the last 4 real images rotated by 90/180/270 (12) + fake (64) + the last 4
-fakes rotated (12) = 152 images in one call, for both the D updates and the G update, and a 4-way
-rotation head on D's features (cross-entropy on the 16 rotated-or-not images of each half; weight
-1.0 for D on real, 0.2 for G on fake).
+fakes rotated (12) = 152 images in one call for the D updates; the G update runs D on the fakes and
+their rotations alone (76 images), as this port does (no batch norm in D: ModularGAN.generatorSkipsReal);
+a 4-way rotation head on D's features (cross-entropy on the 16 rotated-or-not images of each half;
+weight 1.0 for D on real, 0.2 for G on fake).
 s3gan adds: conditional batch norm in G (gamma, beta from the one-hot label), a projection
 discriminator (class embedding . features), a linear class predictor on D's features trained on the
 labelled real images (10%), whose argmax labels the unlabelled ones.
@@ -93,6 +94,12 @@ def run_d(fake, fake_y):
     rot_real = F.cross_entropy(torch.cat([rot[B - R:B], rot[B:n]]), rot_target)
     rot_fake = F.cross_entropy(torch.cat([rot[n + B - R:n + B], rot[n + B:]]), rot_target)
     return logits[:B], logits[n:n + B], rot_real, rot_fake, cls
+def run_d_fakes(fake, fake_y):
+    """G's step: D on the fakes + rotated fakes alone; hinge logits and the rotation loss."""
+    logits, rot, f = d(torch.cat([fake, *rotations(fake)]))
+    if cond:
+        logits = logits + (d.embed(torch.cat([fake_y, fake_y[-R:].repeat(3, 1)])) * f).sum(1, keepdim=True)
+    return logits[:B], F.cross_entropy(rot[B - R:], rot_target)
 def fake_labels(): return F.one_hot(torch.randint(0, K, (B,)), K).float()
 def step():
     for _ in range(a.disc_iters):
@@ -102,7 +109,7 @@ def step():
         ld = F.relu(1 - lr_).mean() + F.relu(1 + lf).mean() + 1.0 * rr + cls
         od.zero_grad(); ld.backward(); od.step()
     fy = fake_labels()
-    _, lf, _, rf, _ = run_d(g(torch.randn(B, Z), fy), fy)
+    lf, rf = run_d_fakes(g(torch.randn(B, Z), fy), fy)
     lg = -lf.mean() + 0.2 * rf
     og.zero_grad(); lg.backward(); og.step()
 step()

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { config, parseConfig } from '@cgan/config-lang';
 import { Diagnosis, DiagnosticsLog, Doctor, DoctorConfig, doctorConfig, readDiagnoses, Signals } from '../../packages/runner/src/run/doctor';
 import { GradientHealth, layerGroup } from '../../packages/runner/src/run/health';
-import { minimize, observeUpdates } from '@cgan/models';
+import { FusedAdamOptimizer, minimize, observeUpdates } from '@cgan/models';
 import { gan as cli, tmpdir, TINY_GIN, writeGin } from './fixtures';
 
 const CFG: DoctorConfig = {
@@ -180,6 +180,31 @@ describe('gradient health', () => {
     h.dispose();
     expect(observeUpdates(null)).toBeNull(); // the observer is gone
     tf.dispose([w, b]);
+  });
+
+  it('with Adam the update kernel measures the same norms as the pass of its own', () => {
+    const measure = (opt: tf.Optimizer) => {
+      const w = tf.variable(tf.tensor2d([[3, 4], [1, -2]]), true, `discriminator/fc/kernel${Math.random()}`);
+      const b = tf.variable(tf.tensor1d([0.5, -1]), true, `discriminator/fc/bias${Math.random()}`);
+      const h = new GradientHealth({ optimizers: () => [{ name: 'd', optimizer: opt, variables: () => [w, b] }] } as never);
+      const loss = () => ({ loss: tf.add(tf.sum(tf.square(w)), tf.sum(tf.mul(3, b))) as tf.Scalar });
+      minimize(loss, [{ optimizer: opt, variables: [w, b] }], 'd_loss');
+      h.arm();
+      minimize(loss, [{ optimizer: opt, variables: [w, b] }], 'd_loss');
+      const rec = h.collect()!;
+      h.dispose();
+      tf.dispose([w, b]);
+      return rec;
+    };
+    const fused = new FusedAdamOptimizer(0.1, 0.5, 0.999, 1e-8);
+    const taken = jest.spyOn(fused, 'takeUpdateSums');
+    const inKernel = measure(fused);
+    expect(taken).toHaveBeenCalledTimes(1); // the probe used the kernel's sums (cpu has the kernel)
+    expect(taken.mock.results[0].value).toBeInstanceOf(Map);
+    expect(fused.takeUpdateSums()).toBeNull(); // and took them
+    const ownPass = measure(tf.train.adam(0.1, 0.5, 0.999, 1e-8));
+    for (const k of ['d_grad_norm', 'd_weight_norm', 'd_update_ratio']) expect(inKernel[k]).toBeCloseTo(ownPass[k] as number, 5);
+    expect(inKernel.d_update_ratio).toBeGreaterThan(0);
   });
 });
 

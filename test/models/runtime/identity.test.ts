@@ -40,3 +40,17 @@ test('string tensors keep the shipped kernel', () => {
   expect(c.arraySync()).toEqual(['a', 'b']);
   c.dispose();
 });
+
+test('a cast to the same dtype shares the data; a conversion still converts', () => {
+  const before = tf.memory().numDataBuffers;
+  const x = tf.tensor1d([1.5, -2.5]);
+  const y = tf.cast(x, 'float32');
+  expect(tf.memory().numDataBuffers - before).toBe(1);
+  x.dispose();
+  expect(Array.from(y.dataSync())).toEqual([1.5, -2.5]);
+  const i = tf.cast(y, 'int32');
+  expect(i.dtype).toBe('int32');
+  expect(Array.from(i.dataSync())).toEqual([1, -2]);
+  tf.dispose([y, i]);
+  expect(tf.memory().numDataBuffers).toBe(before);
+});

@@ -26,6 +26,12 @@ export interface GeneratorNet {
 
 export interface DiscriminatorNet {
   readonly name: string;
+  /**
+   * True when each output row depends only on the same input row (no batch statistics, e.g. no
+   * batch norm): D(fake) is then the same computed alone or beside the real images, which lets
+   * G's step skip the real half (ModularGAN.generatorStep). Absent or false: not known, no skip.
+   */
+  readonly rowIndependent?: boolean;
   apply(x: tf.Tensor4D, y: tf.Tensor2D | null, isTraining: boolean): DiscriminatorOutput;
 }
 

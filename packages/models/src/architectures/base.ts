@@ -212,6 +212,11 @@ export abstract class AbstractDiscriminator extends Net implements Discriminator
     this.projectY = kw.project_y ?? d.project_y ?? kw.conditional;
   }
 
+  /** Without D.batch_norm_fn every layer here works row by row (layer norm, SN and attention included). */
+  get rowIndependent(): boolean {
+    return this.batchNormFn === null;
+  }
+
   apply(x: tf.Tensor4D, y: tf.Tensor2D | null, isTraining: boolean): DiscriminatorOutput {
     checkShape(`${this.name} input x`, x.shape, [-1, ...this.imageShape], `the architecture was built for ${this.imageShape.join('x')} images.`);
     this.checkLabels(y, x.shape[0]);

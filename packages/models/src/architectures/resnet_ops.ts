@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { OpContext, scope } from '../ops/context';
-import { conv2d } from '../ops/layers';
+import { conv2d, conv2dAfterUnpool, conv2dThenAvgPool } from '../ops/layers';
 
 /**
  * Unpooling (Dosovitskiy et al.): [b, h, w, c] -> [b, 2h, 2w, c] with x at even positions and
@@ -56,8 +56,14 @@ export class ResNetBlock {
     if (inputs.shape[3] !== inChannels) {
       throw new Error(`ResNet block ${this.o.name}/${suffix}: expected ${inChannels} input channels, got ${inputs.shape[3]}.`);
     }
+    const opts = { k_h: kernel, k_w: kernel, d_h: 1, d_w: 1, use_sn: this.o.spectralNorm, name: `${scale === 'none' ? 'same' : scale}_${suffix}` };
+    // Up: unpool + conv as one transposed convolution; down: conv + 2x2 average pool as one
+    // stride-2 convolution (ops/layers: the same sums, a quarter of the products / outputs).
+    if (scale === 'up' && kernel % 2 === 1) return conv2dAfterUnpool(ctx, inputs, outChannels, opts);
+    const [, h, w] = inputs.shape;
+    if (scale === 'down' && kernel % 2 === 1 && h % 2 === 0 && w % 2 === 0) return conv2dThenAvgPool(ctx, inputs, outChannels, opts);
     let out = scale === 'up' ? unpool(inputs) : inputs;
-    out = conv2d(ctx, out, outChannels, { k_h: kernel, k_w: kernel, d_h: 1, d_w: 1, use_sn: this.o.spectralNorm, name: `${scale === 'none' ? 'same' : scale}_${suffix}` });
+    out = conv2d(ctx, out, outChannels, opts);
     if (scale === 'down') out = tf.avgPool(out, 2, 2, 'same');
     return out;
   }

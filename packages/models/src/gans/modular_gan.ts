@@ -14,7 +14,7 @@ import { Architecture, DiscriminatorOutput } from '../architectures/abstract_arc
 import { Rng } from '../core/rng';
 import { VariableStore } from '../core/variables';
 import { Batch, DatasetInfo } from '../datasets/types';
-import { discriminatorAccuracy, get_losses } from '../losses/loss_lib';
+import { configuredLoss, discriminatorAccuracy, generatorLossFromFakes, get_losses, gLossReadsOnlyFakes } from '../losses/loss_lib';
 import { LrSchedule, lrScheduleFor } from '../optimizers/lr_schedule';
 import { AdamOptimizer, OptimizerFn } from '../optimizers/tf_train';
 import { get_penalty_loss } from '../penalties/penalty_lib';
@@ -55,6 +55,12 @@ export interface StepInputs {
   fakeY: tf.Tensor2D | null;
   /** Which loss is being minimised: D's (penalty included) or G's. */
   mode: 'd' | 'g';
+  /**
+   * Mode 'g' only, set by generatorStep when `generatorSkipsReal()` holds: the variant may run D
+   * on the fakes alone (its G loss is then exactly the same) and leave out the summaries of the
+   * real half. A variant that ignores it computes the full real + fake path, as before.
+   */
+  fakesOnly?: boolean;
 }
 
 export interface LossOutputs {
@@ -268,8 +274,28 @@ export class ModularGAN implements GanVariant, NoiseSampler {
     return { real: { probs: pr, logits: lr, features: fr }, fake: { probs: pf, logits: lf, features: ff } };
   }
 
+  /**
+   * Whether G's step runs D on the fakes alone instead of compare_gan's real + fake call. Exact
+   * (same G loss, same gradients, same state afterwards) when:
+   * 1. D is row-independent (`DiscriminatorNet.rowIndependent`: no batch norm in D), so D(fake)
+   *    does not depend on the real images beside it; spectral norm's power iteration depends on
+   *    the weights only and still advances once per D call, as before;
+   * 2. loss.fn's g_loss reads only the fakes (`gLossReadsOnlyFakes`: the four losses of loss_lib);
+   * 3. the variant's G loss reads nothing else of the real half (ModularGAN, SSGAN, S3GAN, S2GAN:
+   *    their rotation and class heads on the real images feed only D's loss and summaries).
+   * Not with deprecated_split_disc_calls (D is called twice there, its power iteration too).
+   * A subclass whose `discriminator()` adds batch statistics must override this with `false`.
+   */
+  generatorSkipsReal(): boolean {
+    return this.architecture.discriminator.rowIndependent === true && !this.splitDiscCalls && gLossReadsOnlyFakes(configuredLoss());
+  }
+
   /** compare_gan's create_loss: loss.fn on D's outputs plus lambda * penalty.fn (D's loss only). */
   createLoss(inp: StepInputs): LossOutputs {
+    if (inp.mode === 'g' && inp.fakesOnly) {
+      const fake = this.discriminator(inp.fake, inp.fakeY, true);
+      return { d_loss: tf.scalar(NaN), g_loss: generatorLossFromFakes(configuredLoss(), fake.probs, fake.logits), summaries: {} };
+    }
     const { real, fake } = this.discriminateRealAndFake(inp);
     const losses = get_losses({ d_real: real.probs, d_fake: fake.probs, d_real_logits: real.logits, d_fake_logits: fake.logits } as never);
     const summaries: Record<string, tf.Scalar> = { d_loss_real: losses.d_loss_real, d_loss_fake: losses.d_loss_fake };
@@ -367,13 +393,14 @@ export class ModularGAN implements GanVariant, NoiseSampler {
     const realY = this.realLabels(batch);
     const fakeY = this.fakeLabels(batch, realY);
     const z = this.sampleZ(batch.images.shape[0]);
+    const fakesOnly = this.generatorSkipsReal();
     try {
       const out = this.minimize(
         this.gOptimizer,
         this.gVars(),
         () => {
           const fake = this.generator(z, fakeY, true);
-          return this.createLoss({ images: batch.images, realY, fake, fakeY, mode: 'g' });
+          return this.createLoss({ images: batch.images, realY, fake, fakeY, mode: 'g', fakesOnly });
         },
         'g_loss',
       );

@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { configurable, REQUIRED, t } from '@cgan/config-lang';
 import { Architecture, DiscriminatorOutput } from '../architectures/abstract_arch';
 import { Batch } from '../datasets/types';
-import { discriminatorAccuracy, get_losses } from '../losses/loss_lib';
+import { configuredLoss, discriminatorAccuracy, generatorLossFromFakes, get_losses } from '../losses/loss_lib';
 import { StepInputs, LossOutputs, ModularGAN, ModularGANKwargs } from './modular_gan';
 import {
   firstRows,
@@ -31,6 +31,7 @@ import {
   stopGradient,
   weightedSoftmaxCrossEntropy,
   realFakeWithRotations,
+  fakesWithRotations,
 } from './tensor_utils';
 import { NUM_ROTATIONS } from './ssgan';
 
@@ -163,6 +164,7 @@ export class S3GAN extends ModularGAN {
       n = Math.floor(rotatedBs / NUM_ROTATIONS);
       if (n <= 0) throw new Error(`S3GAN: batch ${bs} / rotated_batch_fraction ${this.rotatedBatchFraction} = ${rotatedBs} leaves no image per rotation (needs >= 4).`);
     }
+    if (inp.mode === 'g' && inp.fakesOnly) return this.generatorLossOnFakes(inp, n, rotation);
     const { images: allImages, y: allY } = realFakeWithRotations(inp.images, inp.fake, inp.realY, inp.fakeY, n, rotation);
     const out = this.discriminatorWithHeads(allImages, allY, true);
     const halves = (x: tf.Tensor2D) => tf.split(x, 2, 0) as tf.Tensor2D[];
@@ -195,5 +197,20 @@ export class S3GAN extends ModularGAN {
       summaries.label_frac = tf.mean(available) as tf.Scalar;
     }
     return { d_loss: dLoss, g_loss: gLoss, summaries };
+  }
+
+  /** G's loss of createLoss from D (and its heads) on the fakes and their rotations alone. */
+  private generatorLossOnFakes(inp: StepInputs, n: number, rotation: boolean): LossOutputs {
+    const bs = inp.fake.shape[0];
+    const { images, y } = fakesWithRotations(inp.fake, inp.fakeY, n, rotation);
+    const out = this.discriminatorWithHeads(images, y, true);
+    let gLoss = generatorLossFromFakes(configuredLoss(), firstRows(out.probs, bs), firstRows(out.logits, bs));
+    const summaries: Record<string, tf.Scalar> = {};
+    if (rotation && out.rotationLogits) {
+      const fakeLoss = softmaxCrossEntropy(repeatedOneHot(NUM_ROTATIONS, n), lastRows(out.rotationLogits, NUM_ROTATIONS * n));
+      gLoss = tf.add(gLoss, tf.mul(fakeLoss, this.weightRotationLossG)) as tf.Scalar;
+      summaries.rotation_fake_loss = fakeLoss;
+    }
+    return { d_loss: tf.scalar(NaN), g_loss: gLoss, summaries };
   }
 }

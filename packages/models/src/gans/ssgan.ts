@@ -9,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { configurable, REQUIRED, t } from '@cgan/config-lang';
 import { DiscriminatorOutput } from '../architectures/abstract_arch';
-import { discriminatorAccuracy, get_losses } from '../losses/loss_lib';
+import { configuredLoss, discriminatorAccuracy, generatorLossFromFakes, get_losses } from '../losses/loss_lib';
 import { StepInputs, LossOutputs, ModularGAN, ModularGANKwargs } from './modular_gan';
-import { firstRows, lastRows, linear, realFakeWithRotations, repeatedOneHot, softmaxCrossEntropy } from './tensor_utils';
+import { fakesWithRotations, firstRows, lastRows, linear, realFakeWithRotations, repeatedOneHot, softmaxCrossEntropy } from './tensor_utils';
 
 export const NUM_ROTATIONS = 4;
 
@@ -67,6 +67,7 @@ export class SSGAN extends ModularGAN {
     const bs = inp.images.shape[0];
     const n = this.rotatedBatchSize / NUM_ROTATIONS;
     if (rotation && n > bs) throw new Error(`SSGAN.rotated_batch_size / 4 = ${n} exceeds the batch size ${bs}; lower it.`);
+    if (inp.mode === 'g' && inp.fakesOnly) return this.generatorLossOnFakes(inp, n, rotation);
     const { images: allImages, y: allY } = realFakeWithRotations(inp.images, inp.fake, inp.realY, inp.fakeY, n, rotation);
     const out = this.discriminatorWithRotation(allImages, allY, true);
     const [pReal, pFake] = tf.split(out.probs, 2, 0) as tf.Tensor2D[];
@@ -99,5 +100,21 @@ export class SSGAN extends ModularGAN {
       gLoss = tf.add(gLoss, tf.mul(cFakeLoss, this.weightRotationLossG)) as tf.Scalar;
     }
     return { d_loss: dLoss, g_loss: gLoss, summaries };
+  }
+
+  /** G's loss of createLoss from D on the fakes (and their rotations) alone: the same ops on the same rows. */
+  private generatorLossOnFakes(inp: StepInputs, n: number, rotation: boolean): LossOutputs {
+    const bs = inp.fake.shape[0];
+    const { images, y } = fakesWithRotations(inp.fake, inp.fakeY, n, rotation);
+    const out = this.discriminatorWithRotation(images, y, true);
+    let gLoss = generatorLossFromFakes(configuredLoss(), firstRows(out.probs, bs), firstRows(out.logits, bs));
+    const summaries: Record<string, tf.Scalar> = {};
+    if (rotation) {
+      const cFakeLoss = softmaxCrossEntropy(repeatedOneHot(NUM_ROTATIONS, n), lastRows(out.rotationLogits, this.rotatedBatchSize));
+      summaries.c_fake_loss = cFakeLoss;
+      if (this.selfSupervision === 'rotation_only') gLoss = tf.mul(gLoss, 0) as tf.Scalar;
+      gLoss = tf.add(gLoss, tf.mul(cFakeLoss, this.weightRotationLossG)) as tf.Scalar;
+    }
+    return { d_loss: tf.scalar(NaN), g_loss: gLoss, summaries };
   }
 }

@@ -97,6 +97,18 @@ export function firstRows<T extends tf.Tensor>(x: T, n: number): T {
 }
 
 /**
+ * The fake half of `realFakeWithRotations` alone: the fakes, then the last `n` of them rotated by
+ * 90, 180 and 270 degrees (labels tiled alike); G's step when it skips the real half.
+ */
+export function fakesWithRotations(fake: tf.Tensor4D, fakeY: tf.Tensor2D | null, n: number, rotation: boolean): { images: tf.Tensor4D; y: tf.Tensor2D | null } {
+  if (!rotation) return { images: fake, y: fakeY };
+  return {
+    images: tf.concat([fake, rotateImages(lastRows(fake, n), [1, 2, 3])], 0) as tf.Tensor4D,
+    y: fakeY ? (tf.concat([fakeY, tf.tile(lastRows(fakeY, n), [3, 1])], 0) as tf.Tensor2D) : null,
+  };
+}
+
+/**
  * The discriminator input of a self-supervised step (compare_gan's SSGAN/S3GAN): real images,
  * the last `n` real images rotated by 90, 180 and 270 degrees, then the same for the fakes
  * (labels tiled alike). Without rotation: real then fake. Either way D's outputs split in two halves.

@@ -121,13 +121,40 @@ export function discriminatorAccuracy(realLogits: tf.Tensor, fakeLogits: tf.Tens
   }));
 }
 
+/**
+ * The losses whose g_loss reads only D's outputs on the fakes (d_fake, d_fake_logits). For them
+ * G's step may run D on the fakes alone (ModularGAN.generatorStep); a loss not listed here (an
+ * imported one, say) keeps compare_gan's full real + fake call.
+ */
+const G_LOSS_READS_ONLY_FAKES: ReadonlySet<Function> = new Set<Function>([non_saturating, wasserstein, least_squares, hinge]);
+
+/** Whether `fn`'s g_loss reads only the fakes (see G_LOSS_READS_ONLY_FAKES). */
+export function gLossReadsOnlyFakes(fn: LossFn): boolean {
+  return G_LOSS_READS_ONLY_FAKES.has(fn);
+}
+
 /** `loss.fn` (compare_gan's get_losses): calls the configured loss with the given inputs. */
 export const get_losses = configurable(
   'loss',
   { module: 'loss_lib', params: { fn: { default: non_saturating, type: t.any, doc: '@non_saturating, @wasserstein, @least_squares or @hinge' } } },
-  (kw: LossInputs & { fn: LossFn }): GanLosses => {
+  (kw: LossInputs & { fn: LossFn; resolve_only?: boolean }): GanLosses => {
     if (typeof kw.fn !== 'function') throw new Error(`loss.fn must be a loss reference such as @hinge, got ${String(kw.fn)}.`);
-    const { fn, ...inputs } = kw;
+    const { fn, resolve_only, ...inputs } = kw;
+    if (resolve_only) return fn as never;
     return fn(inputs);
   },
 );
+
+/** The loss function `loss.fn` resolves to under the current bindings and scope. */
+export function configuredLoss(): LossFn {
+  return get_losses({ resolve_only: true } as never) as unknown as LossFn;
+}
+
+/**
+ * G's loss from D's outputs on the fakes alone; exact for the losses of G_LOSS_READS_ONLY_FAKES
+ * (the fakes stand in for the real half, which their g_loss does not read).
+ */
+export function generatorLossFromFakes(fn: LossFn, d_fake: tf.Tensor, d_fake_logits: tf.Tensor): tf.Scalar {
+  if (!gLossReadsOnlyFakes(fn)) throw new Error('generatorLossFromFakes needs a loss whose g_loss reads only the fakes (gLossReadsOnlyFakes).');
+  return fn({ d_real: d_fake, d_fake, d_real_logits: d_fake_logits, d_fake_logits }).g_loss;
+}

@@ -70,6 +70,47 @@ export function conv2d(ctx: OpContext, inputs: tf.Tensor4D, outputDim: number, o
   });
 }
 
+/**
+ * conv2d(unpool(x)) of compare_gan's ResNet up-sampling (x at even positions, zeros elsewhere; a
+ * k x k stride-1 'SAME' convolution) as one stride-2 transposed convolution of x: the same sums
+ * without the 3/4 of the products that multiply inserted zeros (values equal up to float rounding).
+ * Its kernel is the spectrally flipped one padded to (k+1) x (k+1), so that 'SAME' puts the
+ * (k-1)/2 padding where the unpooled convolution has it. Same variables as conv2d.
+ */
+export function conv2dAfterUnpool(ctx: OpContext, inputs: tf.Tensor4D, outputDim: number, opts: Conv2dOptions): tf.Tensor4D {
+  if (opts.k_h % 2 !== 1 || opts.k_w % 2 !== 1 || opts.d_h !== 1 || opts.d_w !== 1) throw new Error(`conv2dAfterUnpool needs an odd kernel and stride 1, got ${opts.k_h}x${opts.k_w} / ${opts.d_h}x${opts.d_w}.`);
+  const [b, h, w] = inputs.shape;
+  return scope(ctx, opts.name ?? 'conv2d', () => {
+    const kernel = kernelVariable(ctx, 'kernel', [opts.k_h, opts.k_w, inputs.shape[3], outputDim], opts);
+    // [k, k, in, out] -> flipped, padded after, as [k+1, k+1, out, in] (conv2d_transpose's layout).
+    const t = tf.transpose(tf.pad(tf.reverse(kernel, [0, 1]), [[0, 1], [0, 1], [0, 0], [0, 0]]), [0, 1, 3, 2]) as tf.Tensor4D;
+    let out = conv2dTransposeSame(inputs, t, [b, 2 * h, 2 * w, outputDim], [2, 2]);
+    if (opts.use_bias ?? true) out = tf.add(out, biasVariable(ctx, outputDim));
+    return out;
+  });
+}
+
+/**
+ * avgPool(conv2d(x), 2, 2) of compare_gan's ResNet down-sampling (a k x k stride-1 'SAME'
+ * convolution, then 2x2 average pooling; even height and width) as one stride-2 convolution
+ * with the (k+1) x (k+1) kernel that averages the four shifted k x k ones: a quarter of the
+ * outputs, no pooling pass (values equal up to float rounding). Same variables as conv2d.
+ */
+export function conv2dThenAvgPool(ctx: OpContext, inputs: tf.Tensor4D, outputDim: number, opts: Conv2dOptions): tf.Tensor4D {
+  const [, h, w] = inputs.shape;
+  if (opts.k_h % 2 !== 1 || opts.k_w % 2 !== 1 || opts.d_h !== 1 || opts.d_w !== 1 || h % 2 || w % 2) {
+    throw new Error(`conv2dThenAvgPool needs an odd kernel, stride 1 and an even size, got ${opts.k_h}x${opts.k_w} / ${opts.d_h}x${opts.d_w} on ${h}x${w}.`);
+  }
+  return scope(ctx, opts.name ?? 'conv2d', () => {
+    const kernel = kernelVariable(ctx, 'kernel', [opts.k_h, opts.k_w, inputs.shape[3], outputDim], opts);
+    const shifted = (top: number, left: number) => tf.pad(kernel, [[top, 1 - top], [left, 1 - left], [0, 0], [0, 0]]);
+    const k = tf.mul(tf.addN([shifted(0, 0), shifted(1, 0), shifted(0, 1), shifted(1, 1)]), 0.25) as tf.Tensor4D;
+    let out = conv2dSame(inputs, k, [2, 2]);
+    if (opts.use_bias ?? true) out = tf.add(out, biasVariable(ctx, outputDim));
+    return out;
+  });
+}
+
 /** A 1x1, stride-1 convolution. */
 export function conv1x1(ctx: OpContext, inputs: tf.Tensor4D, outputDim: number, opts: Omit<Conv2dOptions, 'k_h' | 'k_w' | 'd_h' | 'd_w'> = {}): tf.Tensor4D {
   return conv2d(ctx, inputs, outputDim, { ...opts, k_h: 1, k_w: 1, d_h: 1, d_w: 1 });

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { externalConfigurable, REQUIRED, t } from '@cgan/config-lang';
+import { FusedAdamOptimizer } from './fused_adam';
 
 export type OptimizerFn = (kw: { learning_rate?: number; name?: string }) => tf.Optimizer;
 
@@ -15,7 +16,8 @@ function positive(name: string, v: number): number {
 }
 
 function adamOptimizer(kw: { learning_rate: number; beta1: number; beta2: number; epsilon: number }): tf.Optimizer {
-  return tf.train.adam(positive('tf.train.AdamOptimizer.learning_rate', kw.learning_rate), kw.beta1, kw.beta2, kw.epsilon);
+  // tf.train.adam's optimizer, each variable's update as one kernel (fused_adam.ts).
+  return new FusedAdamOptimizer(positive('tf.train.AdamOptimizer.learning_rate', kw.learning_rate), kw.beta1, kw.beta2, kw.epsilon);
 }
 
 function rmspropOptimizer(kw: { learning_rate: number; decay: number; momentum: number; epsilon: number; centered: boolean }): tf.Optimizer {

@@ -24,3 +24,18 @@ export function sharedIdentityConfig(shipped: KernelConfig): KernelConfig {
     kernelFunc: (args) => ((args.inputs.x as TensorInfo).dtype === 'string' ? shipped.kernelFunc(args) : identity(args)),
   };
 }
+
+/**
+ * Cast to the tensor's own dtype without a copy: tfjs's Mul, Div and other gradients cast their
+ * saved inputs to float32 (`cast(b, 'float32')`), which the wasm Cast copies (~390 copies per
+ * ResNet step). A real conversion keeps the shipped kernel.
+ */
+export function sameDtypeCastConfig(shipped: KernelConfig): KernelConfig {
+  return {
+    ...shipped,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as TensorInfo;
+      return x.dtype !== 'string' && (args.attrs as { dtype?: string }).dtype === x.dtype ? identity(args) : shipped.kernelFunc(args);
+    },
+  };
+}

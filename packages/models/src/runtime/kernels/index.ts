@@ -6,7 +6,7 @@ import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
 import { CPU_FALLBACK_KERNELS, cpuFallbackConfig } from './cpu_fallback';
 import { explicitSamePaddingConfig } from './explicit_same_padding';
-import { sharedIdentityConfig } from './identity';
+import { sameDtypeCastConfig, sharedIdentityConfig } from './identity';
 import { applyNativeKernels } from './native';
 import { leadingAxesReduction, transposeAFirst } from './reductions';
 
@@ -27,7 +27,7 @@ function install(k: KernelConfig | undefined): void {
 }
 
 /** Names of the wasm kernels this module installs or replaces. */
-export const wasmKernelNames = ['Identity', 'AvgPoolGrad', 'Sum', 'Mean', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
+export const wasmKernelNames = ['Identity', 'Cast', 'AvgPoolGrad', 'Sum', 'Mean', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
 
 export function registerWasmTrainingKernels(): void {
   // Wrappers of the shipped kernels first: they look the originals up.
@@ -45,6 +45,7 @@ export function registerWasmTrainingKernels(): void {
   wrap('Mean', (k) => leadingAxesReduction(k, true));
   wrap('BatchMatMul', transposeAFirst);
   wrap('Identity', sharedIdentityConfig);
+  wrap('Cast', sameDtypeCastConfig);
   wrap('AvgPoolGrad', avgPoolGradConfig);
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
