@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run results -- [--table ID] [--row ID] [--seeds 1,2] [--render-only] [--until ISO-TIME]`
+ * `npm run results -- [--table ID] [--row ID] [--seeds 1,2] [--by-seed] [--render-only] [--until ISO-TIME]`
  *
  * Loads every table module in scripts/results/tables/*.js (interface: docs/RESULTS_CONTRACT.md
  * of issue 13, summarised in docs/RESULTS.md), runs each (row, seed) whose raw file
@@ -9,7 +9,9 @@
  * raw files after every row. Work directories go to runs/results/<table>/<row>--seed<k>
  * (ignored by git; removed and started afresh when a row is run again).
  *
- * --until: start no row after this time, and stop the running one at it (no raw file is written).
+ * --until: start no row after this time, nor one that this table's earlier rows (in this process)
+ * say cannot finish by then, and stop the running one at it (no raw file is written).
+ * --by-seed: every row's first seed, then every row's second, ... (rows then seeds otherwise).
  */
 'use strict';
 const { execFileSync } = require('child_process');
@@ -106,6 +108,7 @@ function parseCli(argv) {
       row: { type: 'string', multiple: true },
       seeds: { type: 'string' },
       'render-only': { type: 'boolean', default: false },
+      'by-seed': { type: 'boolean', default: false },
       until: { type: 'string' },
       'results-dir': { type: 'string' },
       'tables-dir': { type: 'string' },
@@ -118,6 +121,17 @@ function parseCli(argv) {
   const until = values.until ? new Date(values.until) : null;
   if (until && Number.isNaN(until.getTime())) throw new Error(`--until must be a date-time such as 2026-11-30T13:00:00Z, got '${values.until}'`);
   return { ...values, seeds, until };
+}
+
+/** The (row, seed) pairs of a table in run order, after --row and --seeds. */
+function jobsOf(t, a) {
+  const rows = t.rows.filter((r) => !a.row || a.row.includes(r.id));
+  const seedsOf = (r) => a.seeds ?? r.seeds ?? [1, 2];
+  if (!a['by-seed']) return rows.flatMap((r) => seedsOf(r).map((s) => [r, s]));
+  const out = [];
+  const depth = Math.max(0, ...rows.map((r) => seedsOf(r).length));
+  for (let i = 0; i < depth; i++) for (const r of rows) if (i < seedsOf(r).length) out.push([r, seedsOf(r)[i]]);
+  return out;
 }
 
 async function main(argv = process.argv.slice(2), opts = {}) {
@@ -155,40 +169,45 @@ async function main(argv = process.argv.slice(2), opts = {}) {
   try {
     if (!a['render-only']) {
       for (const t of chosen) {
-        for (const row of t.rows) {
-          if (a.row && !a.row.includes(row.id)) continue;
-          for (const seed of a.seeds ?? row.seeds ?? [1, 2]) {
-            const rawPath = rawPathOf(resultsDir, t.id, row.id, seed);
-            const name = `${t.id}/${row.id}--seed${seed}`;
-            if (fs.existsSync(rawPath)) {
-              log(`${name}: raw file present, skipped`);
-              continue;
-            }
-            if (stopped || (a.until && Date.now() >= a.until.getTime())) {
-              log(`${name}: not started (${stopped ? 'stopped' : `past --until ${a.until.toISOString()}`})`);
-              continue;
-            }
-            const ctx = {
-              rawPath,
-              samplesPath: rawPath.replace(/\.json$/, '.png'),
-              workDir: path.join(REPO_ROOT, 'runs', 'results', t.id, `${row.id}--seed${seed}`),
-              repoRoot: REPO_ROOT,
-              commit: gitCommit(),
-              log: (m) => log(`${name}: ${m}`),
-              lib,
-            };
-            log(`${name}: starting`);
-            try {
-              const raw = await t.runRow(row, seed, ctx);
-              if (stopped) throw new Error('stopped before it finished');
-              const full = { table: t.id, row: row.id, label: row.label ?? row.id, seed, ...raw };
-              writeAtomic(rawPath, JSON.stringify(full, null, 2) + '\n');
-              log(`${name}: done in ${raw.wall_s ?? '?'} s -> ${path.relative(REPO_ROOT, rawPath)}`);
-              render();
-            } catch (e) {
-              failures.push(name);
-              log(`${name}: FAILED: ${(e && e.message) || e}`);
-            }
+        const walls = []; // seconds of this table's rows run by this process
+        for (const [row, seed] of jobsOf(t, a)) {
+          const rawPath = rawPathOf(resultsDir, t.id, row.id, seed);
+          const name = `${t.id}/${row.id}--seed${seed}`;
+          if (fs.existsSync(rawPath)) {
+            log(`${name}: raw file present, skipped`);
+            continue;
+          }
+          if (stopped || (a.until && Date.now() >= a.until.getTime())) {
+            log(`${name}: not started (${stopped ? 'stopped' : `past --until ${a.until.toISOString()}`})`);
+            continue;
+          }
+          const expected = walls.length ? Math.min(...walls) : 0;
+          if (a.until && Date.now() + expected * 1000 > a.until.getTime()) {
+            log(`${name}: not started (its table's rows took at least ${expected.toFixed(0)} s; --until ${a.until.toISOString()} leaves less)`);
+            continue;
+          }
+          const t0 = Date.now();
+          const ctx = {
+            rawPath,
+            samplesPath: rawPath.replace(/\.json$/, '.png'),
+            workDir: path.join(REPO_ROOT, 'runs', 'results', t.id, `${row.id}--seed${seed}`),
+            repoRoot: REPO_ROOT,
+            commit: gitCommit(),
+            log: (m) => log(`${name}: ${m}`),
+            lib,
+          };
+          log(`${name}: starting`);
+          try {
+            const raw = await t.runRow(row, seed, ctx);
+            if (stopped) throw new Error('stopped before it finished');
+            const full = { table: t.id, row: row.id, label: row.label ?? row.id, seed, ...raw };
+            writeAtomic(rawPath, JSON.stringify(full, null, 2) + '\n');
+            walls.push((Date.now() - t0) / 1000);
+            log(`${name}: done in ${raw.wall_s ?? '?'} s -> ${path.relative(REPO_ROOT, rawPath)}`);
+            render();
+          } catch (e) {
+            failures.push(name);
+            log(`${name}: FAILED: ${(e && e.message) || e}`);
           }
         }
       }
@@ -205,7 +224,7 @@ async function main(argv = process.argv.slice(2), opts = {}) {
   }
 }
 
-module.exports = { main, loadTables, renderResults, readRaws, rawPathOf, writeAtomic, gitCommit };
+module.exports = { main, jobsOf, loadTables, renderResults, readRaws, rawPathOf, writeAtomic, gitCommit };
 
 if (require.main === module) {
   main().then(

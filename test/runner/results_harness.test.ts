@@ -101,6 +101,14 @@ test('the fewer-labels table computes the fraction of the unconditional-to-condi
   expect(md).toMatch(/Not measured .*SSGAN/);
 });
 
+test('--by-seed runs every row\'s first seed before any second seed', () => {
+  const t = { rows: [{ id: 'a', seeds: [1, 2] }, { id: 'b', seeds: [1, 2] }, { id: 'c', seeds: [1] }] };
+  const ids = (a: object) => results.jobsOf(t, a).map(([r, s]: [{ id: string }, number]) => `${r.id}${s}`);
+  expect(ids({})).toEqual(['a1', 'a2', 'b1', 'b2', 'c1']);
+  expect(ids({ 'by-seed': true })).toEqual(['a1', 'b1', 'c1', 'a2', 'b2']);
+  expect(ids({ 'by-seed': true, row: ['b', 'c'], seeds: [3] })).toEqual(['b3', 'c3']);
+});
+
 test('metric lookup ignores the extractor tag; stats give the sample standard deviation', () => {
   expect(lib.metricOf({ 'fid[a@1]': 3, 'kid[a@1]': 1 }, 'fid')).toBe(3);
   expect(lib.metricOf({ 'fid_x[a]': 3 }, 'fid')).toBeUndefined();
