@@ -5,12 +5,14 @@
  * classifier) well above chance.
  *
  * One (row, seed): `gan train` of gin-configs/bigbigan_fashion_mnist.gin at a CPU budget, evaluated
- * at step 0 (random init: same config and seed, so the very weights training starts from), mid-way
- * and at the end with `metrics.evaluation.metrics = []` (no FID: only BigBiGAN's extraMetrics:
+ * mid-way and at the end with `metrics.evaluation.metrics = []` (no FID: only BigBiGAN's extraMetrics:
  * linear probe on E's features and on raw pixels, reconstruction class agreement), then
- * `gan reconstruct` writes the grid (rows of x above rows of G(E(x))).
+ * `gan reconstruct` writes the grid (rows of x above rows of G(E(x))); step 0 (random init: the
+ * run's config and seed rebuilt with nothing restored, so the very weights training started from)
+ * is evaluated by scripts/results/bigbigan_random_init.js.
  */
 'use strict';
+const { spawn } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const { runGan, machineLine, sha256, readEvalRecords, metricOf, stats, fmtStats, mdTable, rawsOf } = require('../lib');
@@ -24,6 +26,23 @@ const BUDGET = [
   `linear_probe.num_test_examples = ${PROBE.test}`,
   `linear_probe.epochs = ${PROBE.epochs}`,
 ];
+
+/** Runs `node script ...` with one OpenBLAS thread; resolves its stdout (stderr goes to the log). */
+function runNode(args, logFile) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: path.resolve(__dirname, '..', '..', '..'), env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = fs.createWriteStream(logFile, { flags: 'a' });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b.toString()));
+    child.stderr.on('data', (b) => log.write(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      log.end();
+      if (code === 0) resolve(out);
+      else reject(new Error(`node ${path.basename(args[0])} exited with ${code}; see ${logFile}`));
+    });
+  });
+}
 
 const rows = [{ id: 'fashion_mnist', label: `bigbigan_fashion_mnist.gin, ${STEPS} steps`, seeds: [1, 2], bindings: [] }];
 
@@ -43,15 +62,16 @@ async function runRow(row, seed, ctx) {
     if (r.code !== 0) throw new Error(`gan train (${steps} steps) exited with ${r.code}; see ${logFile}:\n${r.output.split('\n').slice(-15).join('\n')}`);
     return { r, bindings: b };
   };
-  // Step 0: the encoder at random initialisation (no training step; evaluated as the run starts).
-  await train(0, 'eval_after_train');
   const { r: main, bindings } = await train(STEPS, 'continuous_eval', ['--eval_every_steps', String(STEPS / 2)]);
   const wall = (Date.now() - started.getTime()) / 1000;
+  // Step 0: the same networks at random initialisation (the run's config and seed rebuilt, nothing restored).
+  const init = await runNode([path.join(__dirname, '..', 'bigbigan_random_init.js'), ctx.workDir, ...bindings], logFile);
+  const initMetrics = { step: 0, ...JSON.parse(init.trim().split('\n').pop()) };
   fs.mkdirSync(path.dirname(ctx.samplesPath), { recursive: true });
   const rec = await runGan(['reconstruct', '--checkpoint', ctx.workDir, '--n', '32', '--cols', '16', '--out', ctx.samplesPath], { logFile });
   if (rec.code !== 0) throw new Error(`gan reconstruct exited with ${rec.code}; see ${logFile}`);
   const op = fs.readFileSync(path.join(ctx.workDir, 'operative_config-0.gin'), 'utf8');
-  const { metrics: evals } = readEvalRecords(ctx.workDir);
+  const evals = [initMetrics, ...readEvalRecords(ctx.workDir).metrics];
   const final = evals.length ? Object.fromEntries(Object.entries(evals[evals.length - 1]).filter(([k]) => k !== 'step' && k !== 'eval_s')) : {};
   const agreeKey = Object.keys(final).find((k) => k.startsWith('reconstruction_class_agreement['));
   return {
