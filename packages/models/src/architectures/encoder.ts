@@ -4,7 +4,9 @@
  * the resolution until it is at most 4x4, one more block keeps it, then ReLU and global average
  * pooling give the pooled features; an MLP (`mlp_layers` x `mlp_units`, ReLU) maps them to the
  * latent mean mu and, when `stochastic`, to sigma = softplus(.) + min_sigma, with
- * z = mu + sigma * eps (reparameterised, so gradients reach mu and sigma).
+ * z = mu + sigma * eps (reparameterised, so gradients reach mu and sigma). With `normalize_mu`,
+ * mu is standardised over the batch (moving averages, decay MU_NORM_DECAY, at inference), so E(x)
+ * starts on the N(0, 1) prior's scale and cannot collapse to one point.
  *
  * Registered as the configurable `encoder` (module `encoder`): `encoder.ch = 16`,
  * `encoder.stochastic = False`, ... ; BigBiGAN calls it as its `encoder_fn`. Variables live under
