@@ -2,7 +2,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { config } from '@cgan/config-lang';
-import { collectFeatures, columnStats, evaluateRepresentation, InMemoryDataset, LabelledFeatures, linearProbeAccuracy, probeFeatureFn, Rng } from '@cgan/models';
+import { collectFeatures, columnStats, encoderMetrics, FeatureExtractor, InMemoryDataset, LabelledFeatures, linearProbeAccuracy, probeFeatureFn, reconstructionAgreement, Rng } from '@cgan/models';
 import { buildBigBiGAN, disposeAll } from './helpers';
 
 beforeAll(async () => {
@@ -108,14 +108,45 @@ test('probeFeatureFn: mean brightness separates the brightness classes', async (
   expect(r.numTest).toBe(90);
 });
 
-test('evaluateRepresentation: linear_probe_accuracy for BigBiGAN, nothing for GANs without an encoder', async () => {
+/** A stand-in domain classifier of the brightness classes: logits -(brightness - centre)^2. */
+const brightnessClassifier: FeatureExtractor = {
+  name: 'brightness-classifier@test',
+  fingerprint: 'test',
+  featureDim: 1,
+  numClasses: 3,
+  extract: (images) =>
+    tf.tidy(() => {
+      const b = tf.reshape(tf.mean(images, [1, 2, 3]), [-1, 1]) as tf.Tensor2D;
+      return { features: b, logits: tf.neg(tf.square(tf.sub(b, tf.tensor2d([[0.2, 0.5, 0.8]])))) as tf.Tensor2D };
+    }),
+  dispose: () => undefined,
+};
+
+test('encoderMetrics: probe on E and on pixels; reconstruction class agreement by the classifier (1 for an identity G(E(x)), ~chance for a constant one)', async () => {
   const ds = brightnessDataset(60, 30);
   const { gan } = buildBigBiGAN('', ds.info);
   const logs: string[] = [];
-  const m = await evaluateRepresentation({ gan, dataset: ds, log: (s) => logs.push(s) }, { ...FAST, epochs: 5 });
-  expect(Object.keys(m)).toEqual(['linear_probe_accuracy']);
-  expect(m.linear_probe_accuracy).toBeGreaterThanOrEqual(0);
-  expect(m.linear_probe_accuracy).toBeLessThanOrEqual(1);
+  const m = await encoderMetrics(gan, { dataset: ds, log: (s) => logs.push(s) }, null, { ...FAST, epochs: 5 });
+  expect(Object.keys(m).sort()).toEqual(['linear_probe_accuracy', 'linear_probe_accuracy_pixels']);
+  for (const v of Object.values(m)) expect(v >= 0 && v <= 1).toBe(true);
+  expect(m.linear_probe_accuracy_pixels).toBeGreaterThan(0.9); // brightness is linear in the pixels
   expect(logs.join('\n')).toMatch(/60 train \/ 30 test examples/);
-  expect(await evaluateRepresentation({ gan: { sample: () => null }, dataset: ds })).toEqual({});
+  const identity = { encodeFeatures: (x: tf.Tensor4D) => tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D, reconstruct: (x: tf.Tensor4D) => tf.clone(x) };
+  const a = await reconstructionAgreement(identity, ds, brightnessClassifier, 30, 7);
+  expect(a).toEqual({ agreement: 1, labelAccuracy: 1, n: 30 });
+  const grey = { ...identity, reconstruct: (x: tf.Tensor4D) => tf.fill(x.shape, 0.5) as tf.Tensor4D };
+  const g = await reconstructionAgreement(grey, ds, brightnessClassifier, 30);
+  expect(g.agreement).toBeCloseTo(1 / 3, 1); // every reconstruction is class 1
+  const withClassifier = await encoderMetrics(identity, { dataset: ds }, brightnessClassifier, { ...FAST, epochs: 2, num_test_examples: 12 });
+  expect(withClassifier['reconstruction_class_agreement[brightness-classifier@test]']).toBe(1);
+  expect(withClassifier['reconstruction_label_accuracy[brightness-classifier@test]']).toBe(1);
+});
+
+test('BigBiGAN offers them as extraMetrics (no classifier for a dataset without one: logged, skipped)', async () => {
+  const ds = brightnessDataset(30, 12);
+  const { gan } = buildBigBiGAN('linear_probe.epochs = 2\n', ds.info);
+  const logs: string[] = [];
+  const m = await gan.extraMetrics({ dataset: ds, rng: new Rng(0), log: (s) => logs.push(s) });
+  expect(Object.keys(m).sort()).toEqual(['linear_probe_accuracy', 'linear_probe_accuracy_pixels']);
+  expect(logs.join('\n')).toMatch(/reconstruction class agreement skipped: no domain classifier for brightness/);
 });

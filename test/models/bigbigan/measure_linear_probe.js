@@ -15,6 +15,7 @@ const path = require('path');
 const root = path.resolve(__dirname, '../../..');
 const tf = require('@tensorflow/tfjs-core');
 const models = require('@cgan/models');
+require('@cgan/runner'); // registers the runner's configurables (run_config, doctor, ...) that operative configs name
 const { withRebuiltRun, runDirOfCheckpoint } = require(path.join(root, 'packages/runner/dist/commands/common.js'));
 const { RunDir } = require(path.join(root, 'packages/runner/dist/run/run_dir.js'));
 const { CheckpointStore, disposeCheckpoint } = require(path.join(root, 'packages/runner/dist/run/checkpoint.js'));

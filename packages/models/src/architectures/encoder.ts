@@ -4,7 +4,9 @@
  * the resolution until it is at most 4x4, one more block keeps it, then ReLU and global average
  * pooling give the pooled features; an MLP (`mlp_layers` x `mlp_units`, ReLU) maps them to the
  * latent mean mu and, when `stochastic`, to sigma = softplus(.) + min_sigma, with
- * z = mu + sigma * eps (reparameterised, so gradients reach mu and sigma).
+ * z = mu + sigma * eps (reparameterised, so gradients reach mu and sigma). With `normalize_mu`,
+ * mu is standardised over the batch (moving averages, decay MU_NORM_DECAY, at inference), so E(x)
+ * starts on the N(0, 1) prior's scale and cannot collapse to one point.
  *
  * Registered as the configurable `encoder` (module `encoder`): `encoder.ch = 16`,
  * `encoder.stochastic = False`, ... ; BigBiGAN calls it as its `encoder_fn`. Variables live under
@@ -18,7 +20,14 @@ import { VariableStore } from '../core/variables';
 import { BatchNormFn } from '../ops/batch_norm';
 import { OpContext } from '../ops/context';
 import { conv2d, linear } from '../ops/layers';
+import { standardize_batch } from '../ops/standardize_batch';
 import { BigGanResNetBlock } from './resnet_ops';
+
+/**
+ * Decay of `normalize_mu`'s moving averages (what `encode` uses at inference): faster than the
+ * networks' batch norm, so that they follow mu's statistics within a short run.
+ */
+export const MU_NORM_DECAY = 0.9;
 
 /** What the encoder computes for a batch of images. */
 export interface EncoderOutput {
@@ -55,6 +64,7 @@ export interface EncoderParams {
   mlp_units: number;
   batch_norm_fn: BatchNormFn | null;
   spectral_norm: boolean;
+  normalize_mu: boolean;
 }
 
 export type EncoderFn = (kw: EncoderRuntime & Partial<EncoderParams>) => EncoderNet;
@@ -112,7 +122,8 @@ class ResNetEncoder implements EncoderNet {
         const features = tf.mean(tf.relu(net), [1, 2]) as tf.Tensor2D;
         let hidden = features;
         for (let i = 0; i < this.p.mlp_layers; i++) hidden = tf.relu(linear(ctx, hidden, this.p.mlp_units, { scope: `fc${i + 1}`, use_sn: sn })) as tf.Tensor2D;
-        const mu = linear(ctx, hidden, this.kw.z_dim, { scope: 'mu', use_sn: sn });
+        let mu = linear(ctx, hidden, this.kw.z_dim, { scope: 'mu', use_sn: sn });
+        if (this.p.normalize_mu) mu = this.kw.store.scope('mu_norm', () => standardize_batch({ ctx, inputs: mu, is_training: isTraining, decay: MU_NORM_DECAY }) as tf.Tensor2D);
         const sigma = this.stochastic
           ? (tf.add(tf.softplus(linear(ctx, hidden, this.kw.z_dim, { scope: 'sigma', use_sn: sn })), this.p.min_sigma) as tf.Tensor2D)
           : null;
@@ -137,6 +148,7 @@ export const encoder = configurable(
       mlp_units: { default: 256, type: t.int },
       batch_norm_fn: { default: null, type: t.fn, doc: 'normalization in the ResNet blocks, e.g. @batch_norm (None: none)' },
       spectral_norm: { default: false, type: t.bool, doc: 'spectral normalization of all weights' },
+      normalize_mu: { default: false, type: t.bool, doc: 'standardise mu over the batch (moving averages at inference): E(x) keeps the N(0, 1) prior\'s mean and scale, so it cannot collapse to one point' },
     },
     doc: "BigBiGAN's ResNet encoder: images -> latent (Gaussian or deterministic).",
   },

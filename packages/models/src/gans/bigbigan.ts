@@ -29,7 +29,11 @@ import { Batch } from '../datasets/types';
 import { get_losses, GanLosses } from '../losses/loss_lib';
 import { OptimizerFn } from '../optimizers/tf_train';
 import { clipWeights } from '../penalties/weight_clipping';
-import { GanNetwork, GanOptimizer } from './abstract_gan';
+import { baseDatasetName } from '../datasets/unpaired';
+import { extractorFor } from '../metrics/evaluate';
+import { FeatureExtractor } from '../metrics/extractors/types';
+import { encoderMetrics } from '../representation/evaluate';
+import { GanNetwork, GanOptimizer, VariantEvalContext } from './abstract_gan';
 import { minimize } from './train_core';
 import { LossOutputs, ModularGAN, ModularGANKwargs, StepInputs } from './modular_gan';
 import { HeadContext, linear } from './tensor_utils';
@@ -158,6 +162,24 @@ export class BigBiGAN extends ModularGAN {
       const z = this.encode(x);
       return this.sample(z, null);
     });
+  }
+
+  /**
+   * What `gan eval` adds for BigBiGAN (representation/evaluate.ts encoderMetrics): the linear
+   * probe on E's features and on raw pixels, and the class agreement of x and G(E(x)) by the
+   * dataset's domain classifier (skipped, with a log line, where the dataset has none).
+   */
+  async extraMetrics(ctx: VariantEvalContext): Promise<Record<string, number>> {
+    if (!this.built) this.build();
+    let classifier: FeatureExtractor | null = null;
+    if (ctx.dataset.info.numClasses >= 2) {
+      try {
+        classifier = await extractorFor(baseDatasetName(ctx.dataset.info.name));
+      } catch (e) {
+        ctx.log(`reconstruction class agreement skipped: no domain classifier for ${ctx.dataset.info.name} (${(e as Error).message.split('\n')[0]})`);
+      }
+    }
+    return encoderMetrics(this, ctx, classifier);
   }
 
   /** A residual MLP: relu(linear) then (layers - 1) blocks h + relu(linear(h)). */

@@ -34,7 +34,6 @@ import { FeatureExtractor } from './extractors/types';
 import { loadFeatureExtractor } from './extractors';
 import { GanVariant } from '../gans/abstract_gan';
 import { Rng } from '../core/rng';
-import { evaluateRepresentation } from '../representation/evaluate';
 import { baseDatasetName } from '../datasets/unpaired';
 import type { DatasetInfo } from '../datasets/types';
 
@@ -318,7 +317,7 @@ export interface GanEvalContext {
 const extractorCache = new Map<string, Promise<FeatureExtractor>>();
 
 /** The feature extractor of a dataset (by its base name), loaded once per process. */
-function extractorFor(name: string): Promise<FeatureExtractor> {
+export function extractorFor(name: string): Promise<FeatureExtractor> {
   let ex = extractorCache.get(name);
   if (!ex) {
     ex = loadFeatureExtractor(name);
@@ -350,7 +349,7 @@ export async function loadEvaluationExtractors(info: DatasetInfo): Promise<void>
  * the test split; CycleGAN one per direction, against the other domain), loads the feature
  * extractor of the real data's dataset once (`metrics.feature_extractor`, default the domain
  * classifier) and adds evaluateGenerator's metrics, prefixed with the sampler's name; then the
- * variant's extra metrics and, for GANs with an encoder, the linear probe.
+ * variant's extra metrics (e.g. BigBiGAN's linear probe).
  */
 export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, number>> {
   const vctx = { dataset: ctx.dataset, rng: ctx.rng, log: ctx.log };
@@ -365,7 +364,5 @@ export async function evaluateGan(ctx: GanEvalContext): Promise<Record<string, n
     for (const [k, v] of Object.entries(m)) out[sampler.name ? `${sampler.name}_${k}` : k] = v;
   }
   const extra = ctx.gan.extraMetrics ? await ctx.gan.extraMetrics(vctx) : {};
-  // GANs with an encoder (BigBiGAN) also report the linear probe on frozen encoder features.
-  const representation = await evaluateRepresentation(ctx);
-  return { ...out, ...extra, ...representation };
+  return { ...out, ...extra };
 }

@@ -13,6 +13,8 @@ import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import * as models from '@cgan/models';
 import type { GanDataset, Split } from '@cgan/models';
+// Registers doctor.*, which every run's operative config binds (rebuilding a run failed without it).
+import '../run/doctor';
 import { RunError } from '../errors';
 import { Io, loggerFor } from '../io';
 import { CheckpointStore, disposeCheckpoint } from '../run/checkpoint';

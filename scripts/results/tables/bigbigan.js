@@ -1,0 +1,164 @@
+/**
+ * Table 4: BigBiGAN (Donahue & Simonyan 2019) on Fashion-MNIST. The paper's claims checked here:
+ * the encoder's features carry semantics (a linear probe on E(x) beats the same encoder at random
+ * initialisation, and raw pixels), and reconstructions G(E(x)) keep the class of x (by the domain
+ * classifier) well above chance.
+ *
+ * One (row, seed): `gan train` of gin-configs/bigbigan_fashion_mnist.gin at a CPU budget, evaluated
+ * mid-way and at the end with `metrics.evaluation.metrics = []` (no FID: only BigBiGAN's extraMetrics:
+ * linear probe on E's features and on raw pixels, reconstruction class agreement), then
+ * `gan reconstruct` writes the grid (rows of x above rows of G(E(x))); step 0 (random init: the
+ * run's config and seed rebuilt with nothing restored, so the very weights training started from)
+ * is evaluated by scripts/results/bigbigan_random_init.js.
+ */
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const { runGan, machineLine, sha256, readEvalRecords, metricOf, stats, fmtStats, mdTable, rawsOf } = require('../lib');
+
+const CONFIG = 'gin-configs/bigbigan_fashion_mnist.gin';
+const STEPS = 120;
+const PROBE = { train: 2000, test: 1000, epochs: 30 };
+const BUDGET = [
+  'options.batch_size = 32',
+  `linear_probe.num_train_examples = ${PROBE.train}`,
+  `linear_probe.num_test_examples = ${PROBE.test}`,
+  `linear_probe.epochs = ${PROBE.epochs}`,
+];
+
+/** Runs `node script ...` with one OpenBLAS thread; resolves its stdout (stderr goes to the log). */
+function runNode(args, logFile) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: path.resolve(__dirname, '..', '..', '..'), env: { ...process.env, OPENBLAS_NUM_THREADS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = fs.createWriteStream(logFile, { flags: 'a' });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b.toString()));
+    child.stderr.on('data', (b) => log.write(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      log.end();
+      if (code === 0) resolve(out);
+      else reject(new Error(`node ${path.basename(args[0])} exited with ${code}; see ${logFile}`));
+    });
+  });
+}
+
+/** Re-encodes a grey RGBA grid PNG (what gan reconstruct writes) as 8-bit greyscale: the same pixels, a third of the bytes. */
+function grayscalePng(file) {
+  const { PNG } = require('pngjs');
+  const png = PNG.sync.read(fs.readFileSync(file));
+  for (let p = 0; p < png.data.length; p += 4) if (png.data[p] !== png.data[p + 1] || png.data[p] !== png.data[p + 2]) return; // colour: keep
+  fs.writeFileSync(file, PNG.sync.write(png, { colorType: 0, inputColorType: 6, inputHasAlpha: true }));
+}
+
+const rows = [{ id: 'fashion_mnist', label: `bigbigan_fashion_mnist.gin, ${STEPS} steps`, seeds: [1, 2], bindings: [] }];
+
+async function runRow(row, seed, ctx) {
+  fs.rmSync(ctx.workDir, { recursive: true, force: true });
+  fs.mkdirSync(ctx.workDir, { recursive: true });
+  const logFile = path.join(ctx.workDir, 'results.log');
+  const base = [...BUDGET, ...row.bindings, `runtime.seed = ${seed}`, 'metrics.evaluation.metrics = []', `run_config.save_checkpoints_steps = ${STEPS / 2}`];
+  const gin = ['--gin_config', CONFIG];
+  const show = (l) => {
+    if (/linear probe|reconstructions|error|Error|step \d+\/|evaluat/.test(l)) ctx.log(l.slice(0, 200));
+  };
+  const started = new Date();
+  const train = async (steps, schedule, extra = []) => {
+    const b = [...base, `options.training_steps = ${steps}`];
+    const r = await runGan(['train', ...gin, ...b.flatMap((x) => ['--gin_bindings', x]), '--model_dir', ctx.workDir, '--schedule', schedule, ...extra], { logFile, onLine: show });
+    if (r.code !== 0) throw new Error(`gan train (${steps} steps) exited with ${r.code}; see ${logFile}:\n${r.output.split('\n').slice(-15).join('\n')}`);
+    return { r, bindings: b };
+  };
+  const { r: main, bindings } = await train(STEPS, 'continuous_eval', ['--eval_every_steps', String(STEPS / 2)]);
+  const wall = (Date.now() - started.getTime()) / 1000;
+  // Step 0: the same networks at random initialisation (the run's config and seed rebuilt, nothing restored).
+  const init = await runNode([path.join(__dirname, '..', 'bigbigan_random_init.js'), ctx.workDir, ...bindings], logFile);
+  const initMetrics = { step: 0, ...JSON.parse(init.trim().split('\n').pop()) };
+  fs.mkdirSync(path.dirname(ctx.samplesPath), { recursive: true });
+  const rec = await runGan(['reconstruct', '--checkpoint', ctx.workDir, '--n', '32', '--cols', '16', '--out', ctx.samplesPath], { logFile });
+  if (rec.code !== 0) throw new Error(`gan reconstruct exited with ${rec.code}; see ${logFile}`);
+  grayscalePng(ctx.samplesPath);
+  const op = fs.readFileSync(path.join(ctx.workDir, 'operative_config-0.gin'), 'utf8');
+  const evals = [initMetrics, ...readEvalRecords(ctx.workDir).metrics];
+  const final = evals.length ? Object.fromEntries(Object.entries(evals[evals.length - 1]).filter(([k]) => k !== 'step' && k !== 'eval_s')) : {};
+  const agreeKey = Object.keys(final).find((k) => k.startsWith('reconstruction_class_agreement['));
+  return {
+    config: CONFIG,
+    bindings,
+    config_hash: sha256(op),
+    steps: STEPS,
+    batch_size: Number(/options\.batch_size = (\d+)/.exec(op)?.[1] ?? NaN),
+    wall_s: Math.round(wall * 10) / 10,
+    threads: 1,
+    machine: machineLine(main.output),
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    git_commit: ctx.commit,
+    extractor: agreeKey ? agreeKey.slice(agreeKey.indexOf('[') + 1, -1) : null,
+    num_samples: PROBE.test,
+    probe: { num_train_examples: PROBE.train, num_test_examples: PROBE.test, epochs: PROBE.epochs, features: 'features' },
+    split: 'test',
+    metrics: evals,
+    final,
+    samples: path.relative(ctx.repoRoot, ctx.samplesPath),
+  };
+}
+
+const at = (raw, step, name) => metricOf((raw.metrics || []).find((m) => m.step === step), name);
+const pct = (s) => fmtStats(s && s.mean !== null ? { ...s, mean: s.mean * 100, sd: s.sd === null ? null : s.sd * 100 } : s, 1);
+
+function render(raws) {
+  const rr = rawsOf(raws, 'fashion_mnist');
+  const lines = [];
+  lines.push(
+    `\`${CONFIG}\` (BigGAN-style G ch 4 and D ch 8 at 32x32, ResNet encoder ch 8, joint discriminator with s_x, s_z, s_xz heads, hinge loss) with batch 32, ${STEPS} steps, seeds 1 and 2. ` +
+      `Linear probe: softmax regression (Adam, ${PROBE.epochs} epochs) on standardised frozen features of the first ${PROBE.train} training images, accuracy on the first ${PROBE.test} test images; ` +
+      "E's features are its pooled last-block activations (inference mode). Step 0 is the same encoder at its random initialisation (same config and seed). " +
+      `Class agreement: the shipped domain classifier's label of x vs of G(E(x)) on the same ${PROBE.test} test images (chance ≈ 10%). Mean ± sample standard deviation over seeds, in %.`,
+  );
+  lines.push('');
+  if (!rr.length) return lines.concat(['_No seeds measured yet._']).join('\n');
+  const steps = [...new Set(rr.flatMap((r) => (r.metrics || []).map((m) => m.step)))].sort((a, b) => a - b);
+  const table = steps.map((s) => {
+    const probe = stats(rr.map((r) => at(r, s, 'linear_probe_accuracy')));
+    const px = stats(rr.map((r) => at(r, s, 'linear_probe_accuracy_pixels')));
+    const agree = stats(rr.map((r) => at(r, s, 'reconstruction_class_agreement')));
+    const lab = stats(rr.map((r) => at(r, s, 'reconstruction_label_accuracy')));
+    const per = rr.map((r) => `${r.seed}: ${((at(r, s, 'linear_probe_accuracy') ?? NaN) * 100).toFixed(1)}`).join(', ');
+    return [s === 0 ? '0 (random init)' : String(s), pct(probe), per, pct(px), pct(agree), pct(lab)];
+  });
+  lines.push(mdTable(['step', 'probe on E(x) features', 'per seed', 'probe on raw pixels', 'class agreement x vs G(E(x))', 'G(E(x)) classified as x\'s true label'], table));
+  lines.push('');
+  lines.push(`Wall time per seed: ${rr.map((r) => `${r.seed}: ${Math.round(r.wall_s)} s`).join(', ')} (${rr[0].machine}, one thread, shared machine under load). Extractor: \`${rr[0].extractor ?? 'none'}\`.`);
+  lines.push('');
+  for (const r of rr) lines.push(`![seed ${r.seed}: rows of test images x, each above its row of reconstructions G(E(x)) at step ${r.steps}](results/bigbigan/${r.row}--seed${r.seed}.png)`);
+  lines.push('');
+  lines.push(
+    '**What was fixed.** Before, E(x) started as one point (a spread across images ~1% of the N(0, 1) prior\'s, under the stochastic encoder\'s σ ≈ 0.7 noise), so the latent head s_z told (x, E(x)) from (G(z), z) by scale alone and E moved that point instead of spreading images apart (test/models/bigbigan/encoder_collapse.test.ts measures it). ' +
+      'The shipped configs now use a deterministic E whose mu is standardised over the batch (`encoder.normalize_mu`): E(x) varies with x on the prior\'s scale from step 0. ' +
+      'The probe on E\'s features still falls below the random-init encoder\'s within these first steps (so did every variant tried in short diagnostic runs: stochastic or deterministic E, with or without spectral or batch norm, E learning rate 1e-3 or 1e-4); whether it recovers and overtakes later, as in the paper, these runs cannot tell.',
+  );
+  lines.push('');
+  const last = steps[steps.length - 1];
+  const init = stats(rr.map((r) => at(r, 0, 'linear_probe_accuracy')));
+  const end = stats(rr.map((r) => at(r, last, 'linear_probe_accuracy')));
+  const px = stats(rr.map((r) => at(r, last, 'linear_probe_accuracy_pixels')));
+  const agree = stats(rr.map((r) => at(r, last, 'reconstruction_class_agreement')));
+  const beatsInit = end.mean !== null && init.mean !== null && rr.every((r) => at(r, last, 'linear_probe_accuracy') > at(r, 0, 'linear_probe_accuracy'));
+  const beatsPx = end.mean !== null && px.mean !== null && end.mean > px.mean;
+  const agreeUp = agree.mean !== null && agree.mean > 0.2;
+  const flat = rr.every((r) => new Set((r.metrics || []).map((m) => metricOf(m, 'reconstruction_class_agreement'))).size === 1);
+  lines.push(
+    `**Claims (Donahue & Simonyan 2019).** (1) *The encoder's features beat a random encoder*: at step ${last} the probe reads ${pct(end)} against ${pct(init)} for the same encoder at random init — ` +
+      (beatsInit ? 'higher in every seed, so the claim holds here' : 'not higher in every seed, so the claim does **not** hold at this budget') +
+      `; against raw pixels (${pct(px)}) it is ${beatsPx ? 'higher' : '**lower**'}${beatsPx ? '' : ' (on Fashion-MNIST raw pixels are a strong linear baseline; the paper compares on ImageNet, where they are not)'}. ` +
+      `(2) *Reconstructions keep the class*: G(E(x)) gets x's classifier label in ${pct(agree)} of test images against ≈10% by chance — ` +
+      (agreeUp ? 'well above chance, so the claim holds here.' : '**not** well above chance at this budget, so the claim does not hold here.') +
+      (flat ? ' The agreement is the same number at every step of a seed: the classifier gives every reconstruction one class (the grids show G(E(x)) as near-identical grey blobs: G itself has not learned to draw garments yet).' : '') +
+      ` The paper trains for ~500k steps of batch 2048 on ImageNet; these runs are ${last} steps of batch 32 on one CPU thread.`,
+  );
+  return lines.join('\n');
+}
+
+module.exports = { id: 'bigbigan', order: 4, title: 'BigBiGAN: encoder features and reconstructions (Fashion-MNIST)', rows, runRow, render, CONFIG, BUDGET, STEPS };
