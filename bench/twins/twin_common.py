@@ -240,6 +240,13 @@ def train(a, g, d, loss="non_saturating"):
         if step in sample_steps:
             samples.append(write_samples(g, a.z_dim, a.num_samples, a.seed, a.out, step))
     log.close()
+    torch.save({"g": g.state_dict(), "d": d.state_dict()}, os.path.join(a.out, "model.pt"))
+    # G in training mode (batch statistics) beside the inference-mode grid: tells a BN
+    # moving-average problem from a collapse of G itself.
+    with torch.no_grad():
+        x = g(sample_z(torch.Generator().manual_seed(20_000 + a.seed), 64, a.z_dim))
+    with open(os.path.join(a.out, "grid_train_mode.png"), "wb") as f:
+        f.write(png_bytes(grid(np.round(x.clamp(0, 1).numpy() * 255).astype(np.uint8).transpose(0, 2, 3, 1))))
     summary = {"framework": "pytorch", "torch": torch.__version__, "threads": a.threads, "seed": a.seed,
                "steps": a.steps, "batch_size": B, "ch": a.ch, "z_dim": a.z_dim, "lr": a.lr, "d_lr": a.d_lr or a.lr,
                "betas": [a.beta1, a.beta2], "wall_s": round(time.time() - t0, 2), "samples": samples}
