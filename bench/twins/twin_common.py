@@ -191,6 +191,8 @@ def add_args(p, steps=400, batch=32, ch=16, lr=2e-4, beta1=0.5, beta2=0.999):
     p.add_argument("--out", required=True, help="output folder (samples_step<N>.npy, grid_step<N>.png, log.jsonl, summary.json)")
     p.add_argument("--data_dir", default=FMNIST_DIR)
     p.add_argument("--log_every", type=int, default=10)
+    p.add_argument("--split_disc_calls", action="store_true",
+                   help="D on real and fake separately (ModularGAN.deprecated_split_disc_calls): separate D batch-norm statistics")
 
 
 def train(a, g, d, loss="non_saturating"):
@@ -215,8 +217,11 @@ def train(a, g, d, loss="non_saturating"):
         # D step: fakes without gradient, D once on real + fake.
         with torch.no_grad():
             fake = g(sample_z(zgen, B, a.z_dim))
-        logits = d(torch.cat([real, fake]))
-        lr_, lf = logits[:B], logits[B:]
+        if a.split_disc_calls:
+            lr_, lf = d(real), d(fake)
+        else:
+            logits = d(torch.cat([real, fake]))
+            lr_, lf = logits[:B], logits[B:]
         if loss == "non_saturating":
             d_loss = F.softplus(-lr_).mean() + F.softplus(lf).mean()
         else:
@@ -227,7 +232,7 @@ def train(a, g, d, loss="non_saturating"):
         d_acc = 0.5 * ((lr_ > 0).float().mean() + (lf < 0).float().mean()).item()
         # G step: D again on real + fake (only G's parameters are updated).
         fake = g(sample_z(zgen, B, a.z_dim))
-        lf2 = d(torch.cat([real, fake]))[B:]
+        lf2 = (d(real), d(fake))[1] if a.split_disc_calls else d(torch.cat([real, fake]))[B:]
         g_loss = F.softplus(-lf2).mean()
         og.zero_grad(set_to_none=True)
         g_loss.backward()
@@ -249,7 +254,7 @@ def train(a, g, d, loss="non_saturating"):
         f.write(png_bytes(grid(np.round(x.clamp(0, 1).numpy() * 255).astype(np.uint8).transpose(0, 2, 3, 1))))
     summary = {"framework": "pytorch", "torch": torch.__version__, "threads": a.threads, "seed": a.seed,
                "steps": a.steps, "batch_size": B, "ch": a.ch, "z_dim": a.z_dim, "lr": a.lr, "d_lr": a.d_lr or a.lr,
-               "betas": [a.beta1, a.beta2], "wall_s": round(time.time() - t0, 2), "samples": samples}
+               "betas": [a.beta1, a.beta2], "split_disc_calls": a.split_disc_calls, "wall_s": round(time.time() - t0, 2), "samples": samples}
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     return summary
