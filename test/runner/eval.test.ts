@@ -34,12 +34,15 @@ test('the operative config records the evaluation settings, and gan eval starts 
   expect(op).toMatch(/metrics\.evaluation\.metrics = \['fid', 'inception_score'\]/);
   const r = expectOk(await gan('eval', '--model_dir', run, '--gin_bindings', useClassifier));
   // The cheap default set: FID and IS, no KID/PRD.
-  expect(r.out).toMatch(/step 2: fid\[shapes-classifier\]=[\d.]+ inception_score\[shapes-classifier\]=/);
+  // Metric names carry the classifier's fingerprint.
+  const tag = `shapes-classifier@${JSON.parse(fs.readFileSync(path.join(classifier, 'classifier.json'), 'utf8')).fingerprint.slice(0, 8)}`;
+  expect(r.out).toContain(`step 2: fid[${tag}]=`);
+  expect(r.out).toMatch(new RegExp(`inception_score\\[${tag}\\]=`));
   expect(r.out).not.toMatch(/kid|prd/);
   // Progress per side with an ETA, then the last line of each side.
   expect(r.err).toMatch(/eval step 2: generated images 12\/12/);
   const [rec] = records();
-  expect(rec.eval).toMatchObject({ num_samples: 12, extractor: 'shapes-classifier', split: 'test', metrics: ['fid', 'inception_score'] });
+  expect(rec.eval).toMatchObject({ num_samples: 12, extractor: tag, split: 'test', metrics: ['fid', 'inception_score'] });
   expect(rec.eval.extractor_fingerprint).toMatch(/\w{6,}/);
   expect(typeof rec.eval.extractor_accuracy).toBe('number');
 });
@@ -48,7 +51,7 @@ test('--num_samples, --metrics and --gin_bindings override the recorded settings
   const again = expectOk(await gan('eval', '--model_dir', run, '--gin_bindings', useClassifier));
   expect(again.out).toMatch(/nothing to evaluate/);
   const r = expectOk(await gan('eval', '--model_dir', run, '--force', '--num_samples', '10', '--metrics', 'fid,kid,prd', '--gin_bindings', useClassifier, '--gin_bindings', 'metrics.kid.num_subsets = 3', '--gin_bindings', 'metrics.prd.num_clusters = 2'));
-  expect(r.out).toMatch(/fid\[shapes-classifier\]=.* kid\[shapes-classifier\]=.* kid_std\[shapes-classifier\]=.* prd_f8/);
+  expect(r.out).toMatch(/fid\[shapes-classifier@[0-9a-f]{8}\]=.* kid\[shapes-classifier@[0-9a-f]{8}\]=.* kid_std\[shapes-classifier@[0-9a-f]{8}\]=.* prd_f8/);
   expect(r.out).not.toMatch(/inception_score/);
   expect(records()[1].eval).toMatchObject({ num_samples: 10, metrics: ['fid', 'kid', 'prd'] });
 });

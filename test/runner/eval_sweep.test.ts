@@ -27,6 +27,9 @@ async function gan(...args: string[]) {
 test('a sweep file that sets an evaluation schedule yields a results table ranked by FID', async () => {
   const classifier = path.join(dir, 'classifier');
   expectOk(await ganIo('train-classifier', '--dataset', 'shapes', '--out', classifier, '--backend', 'cpu', '--epochs', '1', '--train_examples', '64', '--test_examples', '16', '--conv_filters', '4', '--dense_units', '8', '--quiet'));
+  // Metric names carry the classifier's fingerprint: fid[shapes-classifier@<8 hex digits>].
+  const FID = `fid[shapes-classifier@${JSON.parse(fs.readFileSync(path.join(classifier, 'classifier.json'), 'utf8')).fingerprint.slice(0, 8)}]`;
+  const FIDRE = FID.replace(/[[\]]/g, '\\$&');
   const sweepFile = path.join(dir, 'sweep.gin');
   fs.writeFileSync(
     sweepFile,
@@ -60,23 +63,23 @@ sweep.metric = 'fid'
   const res = await gan('sweep', 'results', sweepDir);
   expect(res.code).toBe(0);
   // Ranked by the FID the trials logged (sweep.metric = 'fid' matches fid[shapes-classifier]).
-  expect(res.out).toMatch(/fid\[shapes-classifier\] final\s+fid\[shapes-classifier\] best \(min\)/);
+  expect(res.out).toMatch(new RegExp(`${FIDRE} final\\s+${FIDRE} best \\(min\\)`));
   const ids = fs.readdirSync(sweepDir).filter((f) => /^[0-9a-f]{12}$/.test(f));
   const fids = ids.map((id) => {
     const rec = JSON.parse(fs.readFileSync(path.join(sweepDir, id, 'eval.jsonl'), 'utf8').trim().split('\n')[0]);
     expect(fs.readFileSync(path.join(sweepDir, id, 'operative_config-0.gin'), 'utf8')).toMatch(/run_config\.schedule = 'eval_after_train'/);
-    return { id, fid: rec['fid[shapes-classifier]'] as number };
+    return { id, fid: rec[FID] as number };
   });
   fids.sort((a, b) => a.fid - b.fid);
   const rows = res.out.split('\n').filter((l) => /[0-9a-f]{12}/.test(l));
   expect(rows[0]).toContain(fids[0].id.slice(0, 6));
   // --sort and best use the same rule as sweep.metric.
   expect((await gan('sweep', 'results', sweepDir, '--sort', 'fid')).code).toBe(0);
-  expect((await gan('sweep', 'best', sweepDir, '--metric', 'fid')).out).toMatch(new RegExp(`^# Best trial ${fids[0].id} .*: fid\\[shapes-classifier\\] = `));
+  expect((await gan('sweep', 'best', sweepDir, '--metric', 'fid')).out).toMatch(new RegExp(`^# Best trial ${fids[0].id} .*: ${FIDRE} = `));
   // A metric no trial logged is an error naming those that exist.
   const bad = await gan('sweep', 'results', sweepDir, '--sort', 'accuracy');
   expect(bad.code).toBe(1);
-  expect(bad.err).toMatch(/No trial logged a metric named 'accuracy'[\s\S]*metrics found: .*fid\[shapes-classifier\]/);
+  expect(bad.err).toMatch(new RegExp(`No trial logged a metric named 'accuracy'[\\s\\S]*metrics found: .*${FIDRE}`));
   // The trial's total is known from its operative config (written as runner_lib.options.training_steps).
   expect(totalSteps(path.join(sweepDir, ids[0]))).toBe(3);
 });

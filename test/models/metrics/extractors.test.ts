@@ -77,7 +77,8 @@ describe('domain classifier and evaluateGenerator', () => {
     parseConfig(`metrics.domain_classifier.classifier_dir = '${clfDir}'`);
     const e = (await loadFeatureExtractor('shapes')) as ClassifierExtractor;
     config.clear();
-    expect(e.name).toBe('shapes-classifier');
+    // The name carries the weights' fingerprint, and so do the metric names.
+    expect(e.name).toBe(`shapes-classifier@${readClassifierMeta(clfDir).fingerprint.slice(0, 8)}`);
     // The saved model's two heads equal a fresh load's prediction.
     const again = await loadClassifierExtractor(clfDir);
     const x = tf.randomUniform([3, 32, 32, 3]) as tf.Tensor4D;
@@ -99,16 +100,17 @@ describe('domain classifier and evaluateGenerator', () => {
     const logs: string[] = [];
     const common = { dataset: ds, extractor: ex as FeatureExtractor, num_samples: 200, batch_size: 50, cache_dir: cache, ms_ssim_num_images: 8, metrics: ['fid', 'kid', 'inception_score', 'prd', 'ms_ssim'] as MetricName[], log: (m: string) => logs.push(m) };
     const good = await evaluateGenerator({ ...common, sample: realSampler(ds, 'train') });
+    const tag = ex.name;
     expect(Object.keys(good).sort()).toEqual(
-      ['fid', 'inception_score', 'inception_score_std', 'kid', 'kid_std', 'prd_f1_8', 'prd_f8'].map((k) => `${k}[shapes-classifier]`).concat('ms_ssim').sort(),
+      ['fid', 'inception_score', 'inception_score_std', 'kid', 'kid_std', 'prd_f1_8', 'prd_f8'].map((k) => `${k}[${tag}]`).concat('ms_ssim').sort(),
     );
     expect(fs.readdirSync(cache).filter((f) => f.endsWith('.npy')).length).toBe(3);
     const noise = await evaluateGenerator({ ...common, sample: (n) => tf.randomUniform([n, 16, 16, 3]) as tf.Tensor4D });
     expect(logs.some((l) => l.includes('from cache'))).toBe(true);
-    const fid = 'fid[shapes-classifier]';
+    const fid = `fid[${tag}]`;
     expect(good[fid]).toBeLessThan(noise[fid] / 5);
-    expect(good['kid[shapes-classifier]']).toBeLessThan(noise['kid[shapes-classifier]']);
-    expect(good['prd_f8[shapes-classifier]']).toBeGreaterThan(noise['prd_f8[shapes-classifier]']);
+    expect(good[`kid[${tag}]`]).toBeLessThan(noise[`kid[${tag}]`]);
+    expect(good[`prd_f8[${tag}]`]).toBeGreaterThan(noise[`prd_f8[${tag}]`]);
     // Cached and uncached real statistics agree exactly.
     const uncached = await evaluateGenerator({ ...common, cache_dir: null, metrics: ['fid'], sample: realSampler(ds, 'train') });
     expect(uncached[fid]).toBeCloseTo(good[fid], 6);

@@ -1,13 +1,15 @@
 /**
  * `gan train-classifier --dataset fashion-mnist`: trains the domain classifier used as the
  * default feature extractor of the metrics (penultimate layer = features, logits = IS) and
- * saves it (model.json, weights.bin, classifier.json with its test accuracy) where
- * `metrics.domain_classifier` looks for it.
+ * saves it (model.json, weights.bin, classifier.json with its test accuracy, fingerprint, kernels
+ * and the command that reproduces it) where `metrics.domain_classifier` looks for it. The shipped
+ * classifiers (packages/models/classifiers) are trained with `--backend wasm --no-native_kernels`,
+ * whose floats do not depend on the CPU.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, Option } from 'commander';
 import * as path from 'path';
-import { BACKEND_CHOICES, BackendChoice, createDataset, defaultClassifierDir, describeSelection, saveClassifier, trainClassifier, useBackend } from '@cgan/models';
+import { BACKEND_CHOICES, BackendChoice, createDataset, defaultClassifierDir, describeSelection, nativeKernelFamilyName, nativeKernelsActive, saveClassifier, setNativeKernels, trainClassifier, useBackend } from '@cgan/models';
 import { RunError } from '../errors';
 import { Io, loggerFor, processIo } from '../io';
 import { positiveInt } from './common';
@@ -25,16 +27,19 @@ export interface TrainClassifierFlags {
   denseUnits: number;
   seed: number;
   backend: string;
+  /** false: the wasm backend runs XNNPACK, not OpenBLAS (CPU-independent floats). Default true. */
+  nativeKernels?: boolean;
   quiet?: boolean;
   /** Stop cleanly (save, exit 130) on SIGINT/SIGTERM: the CLI sets this. */
   handleSignals?: boolean;
 }
 
-async function selectBackend(name: string): Promise<string> {
+async function selectBackend(name: string, nativeKernels: boolean): Promise<string> {
   if (!(BACKEND_CHOICES as readonly string[]).includes(name)) {
     throw new RunError(`Unknown --backend '${name}'.`, `choose one of ${BACKEND_CHOICES.join(', ')}`);
   }
   try {
+    if (!nativeKernels) setNativeKernels(false);
     const sel = await useBackend(name as BackendChoice);
     await tf.ready();
     return describeSelection(sel);
@@ -45,7 +50,8 @@ async function selectBackend(name: string): Promise<string> {
 
 export async function trainClassifierCommand(f: TrainClassifierFlags, io: Io): Promise<Record<string, unknown>> {
   const log = loggerFor(io, f.quiet);
-  log.info(await selectBackend(f.backend));
+  log.info(await selectBackend(f.backend, f.nativeKernels !== false));
+  const kernels = tf.getBackend() !== 'wasm' ? tf.getBackend() : nativeKernelsActive() ? nativeKernelFamilyName() : 'xnnpack';
   const ds = await createDataset({ overrides: { name: f.dataset, data_dir: f.dataDir ?? null }, log: log.info });
   const out = path.resolve(f.out ?? defaultClassifierDir(ds.info.name));
   log.info(`training a ${f.convFilters.join('-')}-conv + ${f.denseUnits}-unit classifier on ${Math.min(f.trainExamples, ds.info.numExamples.train)} ${ds.info.name} images, ${f.epochs} epoch(s), backend ${tf.getBackend()}`);
@@ -79,7 +85,12 @@ export async function trainClassifierCommand(f: TrainClassifierFlags, io: Io): P
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   });
-  const meta = await saveClassifier(out, trained);
+  const command = [
+    'gan train-classifier', `--dataset ${ds.info.name}`, `--epochs ${f.epochs}`, `--train_examples ${f.trainExamples}`, `--test_examples ${f.testExamples}`,
+    `--batch_size ${f.batchSize}`, `--learning_rate ${f.learningRate}`, `--conv_filters ${f.convFilters.join(',')}`, `--dense_units ${f.denseUnits}`, `--seed ${f.seed}`,
+    `--backend ${tf.getBackend() === 'wasm' ? 'wasm' : f.backend}`, ...(kernels === 'xnnpack' ? ['--no-native_kernels'] : []), '--out DIR',
+  ].join(' ');
+  const meta = await saveClassifier(out, { ...trained, meta: { ...trained.meta, kernels, command } });
   trained.model.dispose();
   io.out(`${meta.dataset} classifier: test accuracy ${(meta.testAccuracy * 100).toFixed(2)}% on ${meta.testExamples} test images (${meta.seconds.toFixed(0)} s); saved to ${out}\n`);
   if (stopSignal) {
@@ -101,7 +112,7 @@ const num = (name: string) => (v: string): number => {
 export function registerTrainClassifier(program: Command, io: Io, run: (p: Promise<unknown>) => void): void {
   program
     .command('train-classifier')
-    .description('Train the small convnet whose features and logits the metrics use (fid[<dataset>-classifier], ...).')
+    .description('Train the small convnet whose features and logits the metrics use (fid[<dataset>-classifier@<fingerprint>], ...).')
     .requiredOption('--dataset <name>', 'fashion-mnist, mnist, cifar10, shapes, ...')
     .option('--data_dir <dir>', 'folder holding the dataset files')
     .option('--out <dir>', 'where to save (default $GAN_CLASSIFIER_DIR/<dataset> or ~/.cache/compare-gan-js/classifiers/<dataset>)')
@@ -118,6 +129,7 @@ export function registerTrainClassifier(program: Command, io: Io, run: (p: Promi
     .addOption(new Option('--dense_units <n>', 'size of the feature layer').argParser(positiveInt('--dense_units')).default(128))
     .addOption(new Option('--seed <n>').argParser(positiveInt('--seed')).default(1))
     .addOption(new Option('--backend <name>', 'auto, wasm, cpu, tensorflow, tensorflow-gpu (as runtime.backend)').default('auto'))
+    .option('--no-native_kernels', 'wasm backend: run XNNPACK, not OpenBLAS, so that the weights do not depend on the CPU (how the shipped classifiers are trained)')
     .option('-q, --quiet', 'no progress messages')
     .action((o: Record<string, unknown>) =>
       run(
@@ -135,6 +147,7 @@ export function registerTrainClassifier(program: Command, io: Io, run: (p: Promi
             denseUnits: o.dense_units as number,
             seed: o.seed as number,
             backend: o.backend as string,
+            nativeKernels: o.native_kernels !== false,
             quiet: o.quiet as boolean | undefined,
             handleSignals: io === processIo,
           },

@@ -3,7 +3,11 @@
  * generated (`gan train-classifier --dataset fashion-mnist`). Its penultimate dense layer
  * ("features") gives the features for FID/KID/PRD and its last layer ("logits") the class
  * logits for the Inception Score. Saved as a TF.js layers model (model.json + weights.bin)
- * with classifier.json beside it recording the dataset, the image shape and the test accuracy.
+ * with classifier.json beside it recording the dataset, the image shape, the test accuracy,
+ * the fingerprint of weights.bin and the command that reproduces it.
+ *
+ * Shipped classifiers (packages/models/classifiers/<dataset>, see its README) make FIDs
+ * comparable between machines: metric names carry the fingerprint, `fid[fashion-mnist-classifier@7cfeae34]`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -19,10 +23,23 @@ import { FeatureExtractor, prepareImages } from './types';
 
 export const CLASSIFIER_DIR_ENV = 'GAN_CLASSIFIER_DIR';
 
-/** Where `train-classifier` saves and the extractor looks: $GAN_CLASSIFIER_DIR/<dataset> or ~/.cache/compare-gan-js/classifiers/<dataset>. */
+/** Where `train-classifier` saves by default: $GAN_CLASSIFIER_DIR/<dataset> or ~/.cache/compare-gan-js/classifiers/<dataset>. */
 export function defaultClassifierDir(dataset: string): string {
   const root = process.env[CLASSIFIER_DIR_ENV] || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'compare-gan-js', 'classifiers');
   return path.join(root, dataset);
+}
+
+/** The classifiers shipped in the repository: packages/models/classifiers (from src/ and dist/ alike). */
+export const SHIPPED_CLASSIFIERS_DIR = path.resolve(__dirname, '..', '..', '..', 'classifiers');
+
+/**
+ * Where the extractor looks for `dataset`'s classifier, in order (the first holding
+ * classifier.json wins): only $GAN_CLASSIFIER_DIR/<dataset> when that variable is set, else the
+ * shipped packages/models/classifiers/<dataset>, then ~/.cache/compare-gan-js/classifiers/<dataset>.
+ */
+export function classifierSearchPath(dataset: string): string[] {
+  if (process.env[CLASSIFIER_DIR_ENV]) return [defaultClassifierDir(dataset)];
+  return [path.join(SHIPPED_CLASSIFIERS_DIR, dataset), defaultClassifierDir(dataset)];
 }
 
 export interface ClassifierMeta {
@@ -36,6 +53,10 @@ export interface ClassifierMeta {
   epochs: number;
   seconds: number;
   backend: string;
+  /** Convolution/matMul kernels of the wasm backend: 'xnnpack' (wasm SIMD: the same floats wherever the same tfjs-backend-wasm runs) or 'openblas <core>' (floats depend on the CPU's kernel family). */
+  kernels?: string;
+  /** The command line that trains these weights again (same fingerprint when kernels is 'xnnpack'). */
+  command?: string;
   /** Set when training was stopped early (Ctrl-C): steps done of those planned. */
   interrupted?: { steps: number; of: number };
   /** sha256 of weights.bin (first 16 hex digits). */
@@ -202,8 +223,9 @@ export class ClassifierExtractor implements FeatureExtractor {
   readonly accuracy?: number;
   private readonly twoHeaded: tfl.LayersModel;
 
+  /** Named `<dataset>-classifier@<first 8 hex digits of the fingerprint>`: metric names carry it. */
   constructor(readonly model: tfl.LayersModel, readonly meta: Pick<ClassifierMeta, 'dataset' | 'imageShape' | 'numClasses' | 'featureDim' | 'fingerprint'>) {
-    this.name = `${meta.dataset}-classifier`;
+    this.name = `${meta.dataset}-classifier@${meta.fingerprint.slice(0, 8)}`;
     this.fingerprint = meta.fingerprint;
     this.featureDim = meta.featureDim;
     this.numClasses = meta.numClasses;
@@ -225,9 +247,16 @@ export class ClassifierExtractor implements FeatureExtractor {
   }
 }
 
-/** Loads the classifier saved in `dir` as a FeatureExtractor. */
+/** Loads the classifier saved in `dir` as a FeatureExtractor; weights.bin must match the recorded fingerprint. */
 export async function loadClassifierExtractor(dir: string): Promise<ClassifierExtractor> {
   const meta = readClassifierMeta(dir);
+  const actual = fingerprintOf(dir);
+  if (actual !== meta.fingerprint) {
+    throw new Error(
+      `the classifier in ${dir} is damaged: weights.bin has fingerprint ${actual}, classifier.json records ${meta.fingerprint}; ` +
+        `restore the files (git checkout for a shipped classifier) or train it again${meta.command ? ` with: ${meta.command}` : ''}`,
+    );
+  }
   const model = await tfl.loadLayersModel(fileLoadHandler(dir));
   return new ClassifierExtractor(model, meta);
 }
@@ -240,15 +269,16 @@ export const domainClassifier = configurable('domain_classifier', {
   module: 'metrics',
   params: {
     dataset: { default: null, type: t.optional(t.string), doc: "None: the run's dataset" },
-    classifier_dir: { default: null, type: t.optional(t.string), doc: 'None: $GAN_CLASSIFIER_DIR/<dataset> or ~/.cache/compare-gan-js/classifiers/<dataset>' },
+    classifier_dir: { default: null, type: t.optional(t.string), doc: 'None: $GAN_CLASSIFIER_DIR/<dataset> if set, else the shipped packages/models/classifiers/<dataset>, else ~/.cache/compare-gan-js/classifiers/<dataset>' },
   },
-  doc: 'Feature extractor: the small convnet trained by `gan train-classifier`.',
+  doc: 'Feature extractor: the small convnet trained by `gan train-classifier` (shipped for fashion-mnist and shapes).',
 }, async (kw: { dataset: string | null; classifier_dir: string | null; runDataset?: string }): Promise<FeatureExtractor> => {
   const dataset = kw.dataset ?? kw.runDataset;
   if (!dataset) throw new Error('metrics.domain_classifier: no dataset given; bind metrics.domain_classifier.dataset or pass the run dataset');
-  const dir = kw.classifier_dir ?? defaultClassifierDir(dataset);
-  if (!fs.existsSync(path.join(dir, 'classifier.json'))) {
-    throw new Error(`no domain classifier for '${dataset}' in ${dir}; train one with: gan train-classifier --dataset ${dataset}${kw.classifier_dir ? ` --out ${dir}` : ''}`);
+  const tried = kw.classifier_dir ? [kw.classifier_dir] : classifierSearchPath(dataset);
+  const dir = tried.find((d) => fs.existsSync(path.join(d, 'classifier.json')));
+  if (!dir) {
+    throw new Error(`no domain classifier for '${dataset}' in ${tried.join(' or ')}; train one with: gan train-classifier --dataset ${dataset}${kw.classifier_dir ? ` --out ${kw.classifier_dir}` : ''}`);
   }
   return loadClassifierExtractor(dir);
 }) as unknown as (kw: { dataset?: string | null; classifier_dir?: string | null; runDataset?: string }) => Promise<FeatureExtractor>;

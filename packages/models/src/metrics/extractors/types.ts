@@ -2,7 +2,7 @@
  * A feature extractor maps images (float32 NHWC in [0, 1], the datasets' contract) to a
  * feature vector per image (for FID, KID, PRD) and, when it is a classifier, class logits
  * (for the Inception Score and accuracy). Its `name` tags the metrics it produced:
- * `fid[fashion-mnist-classifier]`, `fid[inception]`.
+ * `fid[fashion-mnist-classifier@7cfeae34]` (the weights' fingerprint), `fid[inception]`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
