@@ -6,7 +6,7 @@
  * its samples are scored by `gan score` with the same shipped extractor as ours. "Ours" is table
  * 1's raw files (docs/results/losses/non_saturating--seed<k>.json); no separate run.
  */
-const { spawnSync } = require('child_process');
+const { spawn } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
@@ -34,11 +34,20 @@ function machine() {
   return `${cpu.length}-core ${cpu[0] ? cpu[0].model.trim() : 'CPU'}, Node ${process.versions.node}, ${PYTHON} + PyTorch (1 thread)`;
 }
 
+/** Runs a child to completion; resolves its stdout, rejects with the tail of its stderr. */
 function run(cmd, args, opts) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
-  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... exited ${r.status}:\n${(r.stderr || '').trim().split('\n').slice(-15).join('\n')}`);
-  return r.stdout;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b) => (out += b));
+    child.stderr.on('data', (b) => (err += b));
+    child.on('error', (e) => reject(new Error(`${cmd} ${args.join(' ')}: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} ... exited ${code ?? signal}:\n${err.trim().split('\n').slice(-15).join('\n')}`));
+    });
+  });
 }
 
 const ENV = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
@@ -57,8 +66,8 @@ function finishedTwin(out, seed) {
   }
 }
 
-function score(repoRoot, npy, n) {
-  const stdout = run(process.execPath, [path.join(repoRoot, 'packages/runner/bin/gan.js'), 'score', npy, '--against', 'fashion-mnist:test', '--n', String(n), '--quiet'], { cwd: repoRoot, env: ENV });
+async function score(repoRoot, npy, n) {
+  const stdout = await run(process.execPath, [path.join(repoRoot, 'packages/runner/bin/gan.js'), 'score', npy, '--against', 'fashion-mnist:test', '--n', String(n), '--quiet'], { cwd: repoRoot, env: ENV });
   return JSON.parse(stdout.trim().split('\n').pop());
 }
 
@@ -75,8 +84,10 @@ const metricKey = (obj, prefix) => Object.keys(obj || {}).find((k) => k.startsWi
 function stats(values) {
   const v = values.filter((x) => Number.isFinite(x));
   if (!v.length) return null;
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  return { n: v.length, mean, min: Math.min(...v), max: Math.max(...v), range: Math.max(...v) - Math.min(...v) };
+  const n = v.length;
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : null;
+  return { n, mean, sd };
 }
 
 function atStep(raw, step, prefix) {
@@ -111,15 +122,15 @@ module.exports = {
       fs.rmSync(out, { recursive: true, force: true });
       const args = ['-n', '5', PYTHON, path.join(repoRoot, TRAINER), ...trainerArgs(seed, out)];
       ctx.log(`twin seed ${seed}: nice ${args.join(' ')}`);
-      summary = JSON.parse(run('nice', args, { cwd: repoRoot, env: ENV }).trim().split('\n').pop());
+      summary = JSON.parse((await run('nice', args, { cwd: repoRoot, env: ENV })).trim().split('\n').pop());
     }
     const tScore = Date.now();
     const metrics = [];
     let extractor = null;
     for (const s of summary.samples) {
       ctx.log(`twin seed ${seed}: gan score ${s.npy} --against fashion-mnist:test --n ${BUDGET.num_samples}`);
-      const sc = score(repoRoot, s.npy, BUDGET.num_samples);
-      extractor = `${sc.extractor}@${sc.extractor_fingerprint}`;
+      const sc = await score(repoRoot, s.npy, BUDGET.num_samples);
+      extractor = { extractor: sc.extractor, extractor_fingerprint: sc.extractor_fingerprint, extractor_accuracy: sc.extractor_accuracy };
       metrics.push({ step: s.step, ...sc.metrics, pixel_std: s.pixel_std, mean_pairwise_l2: s.mean_pairwise_l2 });
     }
     const last = summary.samples[summary.samples.length - 1];
@@ -138,7 +149,7 @@ module.exports = {
       steps: BUDGET.steps, batch_size: BUDGET.batch, wall_s: summary.wall_s, score_wall_s: (Date.now() - tScore) / 1000,
       threads: 1, machine: machine(), framework: `pytorch ${summary.torch}`,
       started, finished: new Date().toISOString(), git_commit: ctx.commit,
-      extractor, num_samples: BUDGET.num_samples, split: 'test',
+      ...extractor, num_samples: BUDGET.num_samples, split: 'test',
       metrics, final,
       training_tail: tail(path.join(out, 'log.jsonl')),
       samples: path.relative(repoRoot, samplesPath),
@@ -160,8 +171,9 @@ module.exports = {
       L.push('_Not measured yet: run `npm run results -- --table twin_parity`._');
       return L.join('\n');
     }
-    const extractors = new Set([...ours, ...twin].map((r) => r.extractor));
-    L.push('| step | side | FID per seed | FID mean ± half-range | KID per seed |');
+    const extractorOf = (r) => `${r.extractor}${r.extractor_fingerprint && !String(r.extractor).includes('@') ? ` (weights ${r.extractor_fingerprint})` : ''}`;
+    const extractors = new Set([...ours, ...twin].map(extractorOf));
+    L.push('| step | side | FID per seed | FID mean ± sd | KID per seed |');
     L.push('|---|---|---|---|---|');
     const verdicts = [];
     for (const step of BUDGET.sample_steps) {
@@ -173,12 +185,12 @@ module.exports = {
       for (const s of sides) {
         const per = s.rs.map((r, i) => `s${r.seed}: ${fmt(s.fids[i])}`).join(', ') || 'not measured';
         const kid = s.rs.map((r, i) => `s${r.seed}: ${fmt(s.kids[i], 4)}`).join(', ') || '';
-        L.push(`| ${step} | ${s.name} | ${per} | ${s.st ? `${fmt(s.st.mean)} ± ${fmt(s.st.range / 2)}` : 'n/a'} | ${kid} |`);
+        L.push(`| ${step} | ${s.name} | ${per} | ${s.st ? `${fmt(s.st.mean)}${s.st.sd === null ? '' : ` ± ${fmt(s.st.sd)}`}` : 'n/a'} | ${kid} |`);
       }
       const [o, t] = sides.map((s) => s.st);
       if (o && t && o.n >= 2 && t.n >= 2) {
         const diff = o.mean - t.mean;
-        const tol = Math.sqrt(o.range ** 2 + t.range ** 2);
+        const tol = 2 * Math.sqrt(o.sd ** 2 / o.n + t.sd ** 2 / t.n);
         verdicts.push({ step, diff, tol, agree: Math.abs(diff) <= tol });
       }
     }
@@ -186,8 +198,8 @@ module.exports = {
     if (extractors.size > 1) {
       L.push(`**Not comparable:** the two sides were scored with different extractors (${[...extractors].join(', ')}).`);
     } else {
-      L.push(`Extractor: \`${[...extractors][0]}\`. "Agree" means the difference of the means is within √(r_ours² + r_twin²), r being`);
-      L.push('each side\'s seed range (max − min): about two standard errors of the difference with two seeds each.');
+      L.push(`Extractor: ${[...extractors][0]}. Spread: sample standard deviation over seeds. "Agree" means the difference of the`);
+      L.push('means is within two standard errors of the difference, 2·√(sd_ours²/n_ours + sd_twin²/n_twin).');
       L.push('');
       for (const v of verdicts) {
         L.push(`- step ${v.step}: ours − twin = ${fmt(v.diff)} FID, tolerance ${fmt(v.tol)}: **${v.agree ? 'agree' : v.diff > 0 ? 'ours is worse' : 'ours is better'}**.`);
