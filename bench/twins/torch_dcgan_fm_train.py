@@ -6,7 +6,7 @@ dcgan_arch + ModularGAN compute (twin_common.py holds the shared ops):
 G: linear z -> 2x2x8ch, BN + ReLU; four 5x5/2 'SAME' deconvs to 4, 7, 14, 28 px (4ch, 2ch, ch with
    BN + ReLU; then 1 channel), 0.5 tanh + 0.5 -> images in [0, 1].
 D: four 5x5/2 'SAME' convs (ch, 2ch, 4ch, 8ch), lrelu 0.2, D batch norm after the last three
-   (--no_d_bn: none), linear to 1 on the NHWC-flattened map. D sees [0, 1] images (no rescaling).
+   (--no_d_bn: none; --d_sn: spectral norm on every D layer), linear to 1 on the NHWC-flattened map. D sees [0, 1] images (no rescaling).
 BN: standardize_batch (decay 0.9, epsilon 1e-5) with gamma / beta, in training mode for every
 D call (real and fake concatenated, as ModularGAN). Init N(0, 0.02), biases 0. z ~ U(-1, 1).
 Non-saturating loss, Adam(2e-4, 0.5, 0.999), disc_iters 1.
@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from twin_common import StandardizeBatchNorm, add_args, deconv_same, init_normal_, same_pad, train
+from twin_common import SpectralNorm, StandardizeBatchNorm, add_args, deconv_same, init_normal_, same_pad, train
 
 
 class Generator(nn.Module):
@@ -50,15 +50,16 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, ch, d_bn=True, size=28, colors=1):
+    def __init__(self, ch, d_bn=True, d_sn=False, size=28, colors=1):
         super().__init__()
         chans = [colors, ch, 2 * ch, 4 * ch, 8 * ch]
-        self.convs = nn.ModuleList([nn.Conv2d(chans[i], chans[i + 1], 5, 2) for i in range(4)])
+        sn = SpectralNorm if d_sn else (lambda m: m)
+        self.convs = nn.ModuleList([sn(nn.Conv2d(chans[i], chans[i + 1], 5, 2)) for i in range(4)])
         self.bns = nn.ModuleList([StandardizeBatchNorm(c) if d_bn else nn.Identity() for c in chans[2:]])
         s = size
         for _ in range(4):
             s = -(-s // 2)
-        self.fc = nn.Linear(8 * ch * s * s, 1)
+        self.fc = sn(nn.Linear(8 * ch * s * s, 1))
 
     def forward(self, x):
         x = F.leaky_relu(self.convs[0](same_pad(x, 5, 2)), 0.2)
@@ -70,14 +71,15 @@ class Discriminator(nn.Module):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_args(p, batch=64, ch=32)
-    p.add_argument("--no_d_bn", action="store_true", help="no batch norm in D")
+    p.add_argument("--no_d_bn", action="store_true", help="no batch norm in D (D.batch_norm_fn = None)")
+    p.add_argument("--d_sn", action="store_true", help="spectral norm on D's convolutions and head (D.spectral_norm = True)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    g, d = Generator(a.ch, a.z_dim), Discriminator(a.ch, d_bn=not a.no_d_bn)
+    g, d = Generator(a.ch, a.z_dim), Discriminator(a.ch, d_bn=not a.no_d_bn, d_sn=a.d_sn)
     init_normal_(g); init_normal_(d)
     s = train(a, g, d)
-    s["d_bn"] = not a.no_d_bn
+    s["d_bn"], s["d_sn"] = not a.no_d_bn, a.d_sn
     print(json.dumps(s))
 
 
