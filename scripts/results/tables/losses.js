@@ -64,6 +64,8 @@ function render(raws) {
   const first = rawsOf(raws, 'non_saturating')[0] ?? raws[0];
   if (first) lines.push(`![non-saturating, seed ${first.seed}](results/losses/${first.row}--seed${first.seed}.png)`);
   lines.push('');
+  const missing = rows.flatMap((r) => r.seeds.filter((k) => !rawsOf(raws, r.id).some((x) => x.seed === k)).map((k) => `${r.label} seed ${k}`));
+  if (missing.length) lines.push(`Not measured yet (\`npm run results -- --table losses --by-seed\` measures them): ${missing.join('; ')}.`, '');
   // The trend: are the losses within each other's seed spread?
   const done = table.filter((t) => t.fid400.n > 0);
   if (done.length < 2) {
