@@ -109,6 +109,7 @@ module.exports = {
   id: 'twin_parity',
   order: 3,
   title: 'Quality parity with a PyTorch twin (SNDCGAN, Fashion-MNIST)',
+  renderEmpty: true,
   rows: [{ id: 'sndcgan_non_saturating', label: 'SNDCGAN non-saturating, PyTorch twin', seeds: [1, 2] }],
   budget: BUDGET,
 
@@ -117,6 +118,7 @@ module.exports = {
     const started = new Date().toISOString();
     const out = path.join(ctx.workDir, `twin-seed${seed}`);
     let summary = finishedTwin(out, seed);
+    const reused = summary !== null;
     if (summary) ctx.log(`twin seed ${seed}: reusing the finished training in ${out}`);
     else {
       fs.rmSync(out, { recursive: true, force: true });
@@ -146,7 +148,7 @@ module.exports = {
       table: 'twin_parity', row: row.id, label: row.label, seed,
       config: TRAINER, bindings: trainerArgs(seed, '<out>'),
       config_hash: hash.digest('hex'),
-      steps: BUDGET.steps, batch_size: BUDGET.batch, wall_s: summary.wall_s, score_wall_s: (Date.now() - tScore) / 1000,
+      steps: BUDGET.steps, batch_size: BUDGET.batch, wall_s: summary.wall_s, twin_training_reused: reused, score_wall_s: (Date.now() - tScore) / 1000,
       threads: 1, machine: machine(), framework: `pytorch ${summary.torch}`,
       started, finished: new Date().toISOString(), git_commit: ctx.commit,
       ...extractor, num_samples: BUDGET.num_samples, split: 'test',
@@ -205,6 +207,11 @@ module.exports = {
         L.push(`- step ${v.step}: ours − twin = ${fmt(v.diff)} FID, tolerance ${fmt(v.tol)}: **${v.agree ? 'agree' : v.diff > 0 ? 'ours is worse' : 'ours is better'}**.`);
       }
       if (!verdicts.length) L.push('- No verdict yet: both sides need at least two seeds.');
+      else {
+        L.push('');
+        L.push('With two seeds a side and FIDs that still swing by tens of points between checkpoints at this budget (~0.2 epoch),');
+        L.push('"agree" only rules out a difference larger than the tolerance above; it is not evidence that a smaller one is absent.');
+      }
     }
     const tails = twin.filter((r) => r.training_tail).map((r) => `seed ${r.seed}: D accuracy ${fmt(r.training_tail.d_accuracy, 2)}, d_loss ${fmt(r.training_tail.d_loss, 2)}, g_loss ${fmt(r.training_tail.g_loss, 2)}`);
     if (tails.length) {
