@@ -167,7 +167,7 @@ module.exports = {
     L.push(`\`${TRAINER}\` (PyTorch, one thread): the same SNDCGAN (ch ${BUDGET.ch}), init N(0, 0.02), G batch norm (decay 0.9,`);
     L.push(`epsilon 1e-5), spectral norm with one power iteration, z ~ U(-1, 1), batch ${BUDGET.batch}, ${BUDGET.steps} steps, Adam(2e-4, 0.5, 0.999),`);
     L.push(`trained on the Fashion-MNIST train split. Both sides are scored the same way: ${BUDGET.num_samples} samples of G in inference mode`);
-    L.push(`against ${BUDGET.num_samples} test images, with \`gan score\` (the twin) and \`gan eval\` (ours) and the same shipped extractor.`);
+    L.push(`against ${BUDGET.num_samples} test images, with \`gan score\` (the twin) and \`gan train --schedule continuous_eval\` (ours), the same shipped extractor.`);
     L.push('');
     if (!twin.length) {
       L.push('_Not measured yet: run `npm run results -- --table twin_parity`._');
