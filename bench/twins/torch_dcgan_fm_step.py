@@ -7,10 +7,12 @@ G: linear z -> 2x2x8ch, BN, ReLU; four 5x5/2 deconvs (4ch, 2ch, ch: BN+ReLU each
    to 4, 7, 14, 28 px; 0.5 * tanh + 0.5.
 D: four 5x5/2 'same' convs (ch, 2ch, 4ch, 8ch) with lrelu(0.2), BN after the last three (none with
    --wgangp), linear to 1.
-A step: disc_iters D updates, each on fresh fakes from G (no gradient to G) and D run once on the
-concatenated real+fake batch; then one G update: dcgan.gin (batch norm in D) runs D again on
-real+fake (compare_gan's joint batch), wgangp.gin (no batch norm in D) on the fakes alone, as this
-port does where that is exact (ModularGAN.generatorSkipsReal). dcgan.gin: non-saturating loss, Adam(2e-4, 0.5, 0.999), disc_iters 1. wgangp.gin:
+A step: disc_iters D updates, each on fresh fakes from G (no gradient to G) and D on real and fake;
+then one G update. dcgan.gin: D called on the real and the fake batch separately
+(ModularGAN.deprecated_split_disc_calls = True) in both updates, non-saturating loss, Adam(2e-4, 0.5,
+0.999), disc_iters 1. wgangp.gin: D once on the concatenated real+fake batch (compare_gan's joint call)
+in D's update and on the fakes alone in G's (no batch norm in D: exact, as this port does,
+ModularGAN.generatorSkipsReal),
 Wasserstein loss + gradient penalty (lambda 10) on random interpolates, Adam(1e-4, 0.5, 0.9),
 disc_iters 5.
 Prints one JSON line: {"framework": "pytorch", "ms_per_step": ...}.
@@ -56,16 +58,18 @@ real = torch.rand(B, C, S, S)
 def d_loss(out):
     r, f = out[:B], out[B:]
     return (f.mean() - r.mean()) if a.wgangp else (F.softplus(-r).mean() + F.softplus(f).mean())
+def d_both(fake):  # dcgan.gin splits the D calls (per-batch D batch norm); wgangp.gin joins them
+    return torch.cat([d(real), d(fake)]) if not a.wgangp else d(torch.cat([real, fake]))
 def step():
     for _ in range(disc_iters):
         with torch.no_grad(): fake = g(torch.randn(B, Z))
-        ld = d_loss(d(torch.cat([real, fake])))
+        ld = d_loss(d_both(fake))
         if a.wgangp:
             e = torch.rand(B, 1, 1, 1); xi = (e * real + (1 - e) * fake).requires_grad_(True)
             gx, = torch.autograd.grad(d(xi).sum(), xi, create_graph=True)
             ld = ld + 10 * ((gx.flatten(1).norm(dim=1) - 1) ** 2).mean()
         od.zero_grad(); ld.backward(); od.step()
-    out = d(g(torch.randn(B, Z))) if a.wgangp else d(torch.cat([real, g(torch.randn(B, Z))]))[B:]
+    out = d(g(torch.randn(B, Z))) if a.wgangp else d_both(g(torch.randn(B, Z)))[B:]
     lg = -out.mean() if a.wgangp else F.softplus(-out).mean()
     og.zero_grad(); lg.backward(); og.step()
 step()

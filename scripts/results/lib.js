@@ -62,6 +62,20 @@ function machineLine(trainOutput) {
   return `${cpus.length}-core ${model}, Node ${process.version}, backend ${backend}${backend === 'wasm' ? (kernels ? `+${kernels}` : '+xnnpack') : ''}`;
 }
 
+/** Rewrites a `gan sample` grid (RGBA) as grayscale or RGB PNG at maximum compression: ~3x smaller. */
+function compactPng(file) {
+  const { PNG } = require('pngjs');
+  const png = PNG.sync.read(fs.readFileSync(file));
+  const d = png.data;
+  let gray = true;
+  for (let i = 0; i < d.length && gray; i += 4) gray = d[i] === d[i + 1] && d[i] === d[i + 2];
+  const out = PNG.sync.write(png, { colorType: gray ? 0 : 2, inputHasAlpha: true, deflateLevel: 9 });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, out);
+  fs.renameSync(tmp, file);
+  return out.length;
+}
+
 function sha256(text) {
   return crypto.createHash('sha256').update(text).digest('hex');
 }
@@ -119,6 +133,7 @@ async function trainAndEvaluate(o, ctx) {
   fs.mkdirSync(path.dirname(ctx.samplesPath), { recursive: true });
   const sample = await runGan(['sample', '--checkpoint', ctx.workDir, '--n', '64', '--seed', '0', '--out', ctx.samplesPath], { logFile });
   if (sample.code !== 0) throw new Error(`gan sample exited with ${sample.code}; see ${logFile}`);
+  compactPng(ctx.samplesPath);
   const op = fs.readFileSync(path.join(ctx.workDir, 'operative_config-0.gin'), 'utf8');
   const { metrics: evals, info } = readEvalRecords(ctx.workDir);
   const final = evals.length ? Object.fromEntries(Object.entries(evals[evals.length - 1]).filter(([k]) => k !== 'step' && k !== 'eval_s')) : {};
@@ -181,4 +196,4 @@ function rawsOf(raws, rowId) {
   return raws.filter((r) => r.row === rowId).sort((a, b) => a.seed - b.seed);
 }
 
-module.exports = { REPO_ROOT, runGan, stopCurrent, machineLine, sha256, readEvalRecords, trainAndEvaluate, metricOf, stats, fmtStats, mdTable, rawsOf };
+module.exports = { REPO_ROOT, runGan, stopCurrent, machineLine, compactPng, sha256, readEvalRecords, trainAndEvaluate, metricOf, stats, fmtStats, mdTable, rawsOf };

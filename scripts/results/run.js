@@ -94,7 +94,8 @@ function renderResults(tables, resultsDir, repoRoot = REPO_ROOT) {
     out.push(`## ${t.order ? `${t.order}. ` : ''}${t.title}`);
     out.push('');
     const ctx = { repoRoot, resultsDir, lib };
-    out.push(tr.length ? String(t.render(tr, ctx)).trim() : '_No rows measured yet._');
+    // A module with `renderEmpty: true` also describes its budget before any row is measured.
+    out.push(tr.length || t.renderEmpty ? String(t.render(tr, ctx)).trim() : '_No rows measured yet._');
     out.push('');
   }
   return out.join('\n');

@@ -57,7 +57,11 @@ sweep.metric = 'fid'
   const sweepDir = path.join(dir, 'sweep');
   const run = await gan('sweep', 'run', sweepFile, '--sweep_dir', sweepDir, '--workers', '1', '--trial_command', TRAIN);
   if (!run.err.includes('sweep: 2 trials done, 0 failed')) {
-    const logs = fs.readdirSync(sweepDir).filter((f) => /^[0-9a-f]{12}$/.test(f)).map((id) => fs.readFileSync(path.join(sweepDir, id, 'trial.log'), 'utf8').slice(-1500));
+    const logs = fs
+      .readdirSync(sweepDir)
+      .filter((f) => /^[0-9a-f]{12}$/.test(f))
+      .map((id) => path.join(sweepDir, id, 'trial.log'))
+      .map((f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').slice(-1500) : `(no ${f})`));
     throw new Error(`${run.err}\n${logs.join('\n---\n')}`);
   }
   const res = await gan('sweep', 'results', sweepDir);

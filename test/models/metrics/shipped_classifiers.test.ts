@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { config } from '@cgan/config-lang';
-import { ClassifierExtractor, classifierSearchPath, loadClassifierExtractor, loadFeatureExtractor, readClassifierMeta, SHIPPED_CLASSIFIERS_DIR } from '@cgan/models';
+import { ClassifierExtractor, classifierSearchPath, loadClassifierExtractor, loadFeatureExtractor, quietCpuBackend, readClassifierMeta, SHIPPED_CLASSIFIERS_DIR } from '@cgan/models';
 import { main } from '../../../packages/runner/src/cli';
 
 const quietIo = () => ({ out: () => undefined, err: () => undefined, progressStream: process.stderr });
@@ -20,6 +20,7 @@ const savedEnv = process.env.GAN_CLASSIFIER_DIR;
 beforeAll(async () => {
   delete process.env.GAN_CLASSIFIER_DIR;
   await tf.setBackend('cpu');
+  quietCpuBackend();
 });
 afterAll(() => {
   if (savedEnv !== undefined) process.env.GAN_CLASSIFIER_DIR = savedEnv;

@@ -4,6 +4,9 @@ import * as path from 'path';
 import { config, ConfigError, ConfigErrors } from '@cgan/config-lang';
 import { asConfigProblem, clip, RunError } from '../errors';
 import { RunDir } from '../run/run_dir';
+// A run's operative config binds doctor.* (the training monitor): register it, or sample, eval and
+// encode cannot rebuild the run ("No configurable matching 'doctor'").
+import '../run/doctor';
 import { BuiltRun, Logger, RunSpec, TOKENS, withRun } from '../wiring/container';
 
 export function collect(v: string, prev: string[]): string[] {
