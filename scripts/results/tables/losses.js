@@ -87,6 +87,7 @@ function render(raws) {
       (close.length === done.length
         ? 'Here, too, the losses are close to each other: the paper\'s trend holds at this budget.'
         : `So at this tiny budget the trend holds only partly: ${done.filter((t) => !close.includes(t)).map((t) => t.r.label).join(', ')} ${done.length - close.length === 1 ? 'is' : 'are'} clearly behind. The paper compares the best of a large hyperparameter search after full training, not one shared setting after 400 steps, so this does not contradict it.`) +
+      (done.some((t) => t.fid400.n < 2) ? ` Weak evidence: ${done.filter((t) => t.fid400.n < 2).map((t) => t.r.label).join(', ')} ha${done.filter((t) => t.fid400.n < 2).length === 1 ? 's' : 've'} a single seed, and one loss's two seeds already differ by up to ${spread !== null ? (spread * Math.SQRT2).toFixed(0) : '?'} FID.` : '') +
       (done.length < rows.length ? ` (${rows.length - done.length} loss(es) not measured yet.)` : ''),
   );
   return lines.join('\n');
