@@ -6,7 +6,7 @@
  *     dataset,                                          // a GanDataset (real images)
  *     extractor,                                        // e.g. await loadFeatureExtractor({ runDataset: 'fashion-mnist' })
  *   });
- *   // { 'fid[fashion-mnist-classifier]': 12.3, 'kid[...]': ..., 'kid_std[...]': ...,
+ *   // { 'fid[fashion-mnist-classifier@7cfeae34]': 12.3, 'kid[...]': ..., 'kid_std[...]': ...,
  *   //   'inception_score[...]': ..., 'inception_score_std[...]': ..., 'prd_f8[...]': ...,
  *   //   'prd_f1_8[...]': ..., 'ms_ssim': ... }
  *
