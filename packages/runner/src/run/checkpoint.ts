@@ -208,8 +208,12 @@ export class CheckpointStore {
       if (kept < keepMax) {
         if (this.isLoadable(c.dir)) kept++;
       } else if (this.isLoadable(c.dir)) {
-        fs.rmSync(c.dir, { recursive: true, force: true });
+        // Renamed aside first: a process killed while deleting leaves a `.old-` folder (removed by
+        // the next save), never a checkpoint folder with half its files.
+        const trash = path.join(this.root, `.old-${path.basename(c.dir)}-${process.pid}`);
+        fs.renameSync(c.dir, trash);
         this.good.delete(c.dir);
+        fs.rmSync(trash, { recursive: true, force: true });
       }
     }
   }
