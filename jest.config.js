@@ -9,7 +9,15 @@ const swc = {
   sourceMaps: 'inline',
 };
 
+// Test files are independent (temporary directories, free ports), so Jest runs one worker per
+// core, and each worker's native kernels (OpenBLAS, oneDNN) get one thread so that the workers do
+// not oversubscribe the cores. Tests check values, never speed; OPENBLAS_NUM_THREADS set by hand wins.
+const os = require('os');
+process.env.OPENBLAS_NUM_THREADS ??= '1';
+process.env.OMP_NUM_THREADS ??= process.env.OPENBLAS_NUM_THREADS;
+
 module.exports = {
+  maxWorkers: Math.max(1, os.availableParallelism ? os.availableParallelism() : os.cpus().length),
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
