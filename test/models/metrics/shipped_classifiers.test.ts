@@ -76,7 +76,9 @@ test('train-classifier --backend wasm --no-native_kernels gives the same fingerp
   const fps: string[] = [];
   for (const out of ['a', 'b'].map((n) => path.join(dir, n))) {
     const args = ['train-classifier', '--dataset', 'shapes', '--out', out, '--backend', 'wasm', '--no-native_kernels', '--epochs', '1', '--train_examples', '64', '--test_examples', '16', '--batch_size', '16', '--conv_filters', '4', '--dense_units', '8', '--seed', '3', '--quiet'];
-    expect(await main(['node', 'gan', ...args], quietIo())).toBe(0);
+    let err = '';
+    const code = await main(['node', 'gan', ...args], { ...quietIo(), err: (s: string) => void (err += s) });
+    expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' }); // the error text on failure
     const meta = readClassifierMeta(out);
     expect(meta.kernels).toBe('xnnpack');
     expect(meta.command).toBe('gan train-classifier --dataset shapes --epochs 1 --train_examples 64 --test_examples 16 --batch_size 16 --learning_rate 0.001 --conv_filters 4 --dense_units 8 --seed 3 --backend wasm --no-native_kernels --out DIR');
