@@ -18,7 +18,7 @@ const NUM_SAMPLES = 1000;
 // How the budget was chosen (measured 2026-11-30 before the runs: 30 steps of the S3GAN 10% row
 // with `gan train`, one OpenBLAS thread, nice 5, load average ~8 on the 2 shared cores).
 const TIMING =
-  'a 30-step timing of the S3GAN row at this width ran at 0.28-0.37 steps/s on one thread of this shared, loaded 2-core machine (the unconditional row is cheaper: no rotations, no classifier head), so one row is ~15-20 min with its evaluations and the 14 runs of the table ~4 h of one core.';
+  'chosen from a 30-step timing of the S3GAN row on a loaded machine (0.28-0.37 steps/s, which predicted ~4 h for the table); on one thread of a less loaded machine the rows took the wall times in the table (1-5 min each, evaluations included).';
 const BUDGET = [
   `resnet_cifar.Generator.ch = ${CH}`,
   `resnet_cifar.Discriminator.ch = ${CH}`,
