@@ -9,6 +9,7 @@ import { explicitSamePaddingConfig } from './explicit_same_padding';
 import { sameDtypeCastConfig, sharedIdentityConfig } from './identity';
 import { applyNativeKernels } from './native';
 import { leadingAxesReduction, transposeAFirst } from './reductions';
+import { stridedCopyWrappers } from './strided_copy';
 
 const OURS = Symbol.for('cgan.runtime.kernel');
 
@@ -27,7 +28,7 @@ function install(k: KernelConfig | undefined): void {
 }
 
 /** Names of the wasm kernels this module installs or replaces. */
-export const wasmKernelNames = ['Identity', 'Cast', 'AvgPoolGrad', 'Sum', 'Mean', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
+export const wasmKernelNames = ['Identity', 'Cast', 'AvgPoolGrad', 'Sum', 'Mean', 'Slice', 'Reverse', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
 
 export function registerWasmTrainingKernels(): void {
   // Wrappers of the shipped kernels first: they look the originals up.
@@ -44,6 +45,7 @@ export function registerWasmTrainingKernels(): void {
   wrap('Sum', (k) => leadingAxesReduction(k, false));
   wrap('Mean', (k) => leadingAxesReduction(k, true));
   wrap('BatchMatMul', transposeAFirst);
+  for (const [name, f] of Object.entries(stridedCopyWrappers)) wrap(name, f);
   wrap('Identity', sharedIdentityConfig);
   wrap('Cast', sameDtypeCastConfig);
   wrap('AvgPoolGrad', avgPoolGradConfig);
