@@ -1,6 +1,6 @@
 /**
  * Training-mode batch normalization as one op where the backend has the fused kernels
- * (runtime/kernels/batch_norm.ts: the wasm backend): y = (x - mean) * rsqrt(variance + epsilon)
+ * (runtime/kernels/batch_norm.ts: the wasm backend with the native kernels): y = (x - mean) * rsqrt(variance + epsilon)
  * * scale + offset with the batch moments over all but the last axis, and its whole gradient as
  * one kernel. standardize_batch uses it when training; elsewhere (cpu, tensorflow, inference)
  * the composite of tfjs ops runs, which is the reference it is tested against.
@@ -10,11 +10,12 @@
  * recomputed from x) instead of the kernel, so gradients of gradients stay exact.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL } from '../runtime/kernels/batch_norm';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, batchNormAddon } from '../runtime/kernels/batch_norm';
 
-/** Whether the active backend runs the fused batch norm. */
+/** Whether the active backend runs the fused batch norm (wasm, while the native kernels are active). */
 export function fusedBatchNormAvailable(): boolean {
-  return !!tf.getKernel(BATCH_NORM_KERNEL, tf.getBackend()) && !!tf.getKernel(BATCH_NORM_GRAD_KERNEL, tf.getBackend());
+  const b = tf.getBackend();
+  return !!tf.getKernel(BATCH_NORM_KERNEL, b) && !!tf.getKernel(BATCH_NORM_GRAD_KERNEL, b) && batchNormAddon() !== null;
 }
 
 function tapeOn(): boolean {

@@ -9,19 +9,20 @@
  * - `CganBatchNormGrad` {x, dy, scale, mean, variance} -> [dx, dscale, doffset]: the whole
  *   gradient (through the moments too) in two passes instead of ~20 kernels.
  *
- * Each elementwise step is rounded to float32 in the order of the tfjs ops it replaces (x - mean,
- * times rsqrt, times scale, plus offset); sums accumulate in float64 (as the wasm Sum/Mean over
- * leading axes do here), so values agree with the composite up to float rounding
- * (test/models/runtime/batch_norm_kernel.test.ts). Registered for wasm only: other backends run
- * the composite of tfjs ops, the reference.
+ * The arithmetic runs in the native kernels addon (packages/native-kernels/src/native_kernels.cc:
+ * batchNorm, batchNormGrad) on the wasm heap. Each elementwise step is one float32 operation in
+ * the order of the tfjs ops it replaces (x - mean, times rsqrt, times scale, plus offset); sums
+ * accumulate in float64 (as the wasm Sum/Mean over leading axes do here), so values agree with the
+ * composite up to float rounding (test/models/runtime/batch_norm_kernel.test.ts). Registered for
+ * wasm only, and used only while the native kernels are active: elsewhere (cpu, tensorflow, wasm
+ * without the addon) the composite of tfjs ops runs, the reference.
  */
 import { KernelConfig, KernelFunc, TensorInfo, util } from '@tensorflow/tfjs-core';
+import { loadNativeKernels, nativeKernelsActive, NativeKernelsAddon } from './native';
 import { WasmBackendLike } from './wasm_util';
 
 export const BATCH_NORM_KERNEL = 'CganBatchNorm';
 export const BATCH_NORM_GRAD_KERNEL = 'CganBatchNormGrad';
-
-const f = Math.fround;
 
 interface Layout {
   rows: number;
@@ -40,80 +41,21 @@ function layout(x: TensorInfo, scale: TensorInfo, offset: TensorInfo): Layout {
   return { rows, c, rowsPerScaleRow: rows / scaleRows };
 }
 
-/** mean, variance (as tf.moments: mean of (x - mean)^2) and rsqrt(variance + epsilon) per channel. */
-function moments(x: Float32Array, { rows, c }: Layout, epsilon: number, mean: Float32Array, variance: Float32Array): Float32Array {
-  const acc = new Float64Array(c);
-  for (let r = 0, o = 0; r < rows; r++) for (let k = 0; k < c; k++) acc[k] += x[o++];
-  for (let k = 0; k < c; k++) mean[k] = acc[k] / rows;
-  acc.fill(0);
-  for (let r = 0, o = 0; r < rows; r++) {
-    for (let k = 0; k < c; k++) {
-      const d = f(x[o++] - mean[k]);
-      acc[k] += f(d * d);
-    }
-  }
-  const rstd = new Float32Array(c);
-  const eps = f(epsilon);
-  for (let k = 0; k < c; k++) {
-    variance[k] = acc[k] / rows;
-    rstd[k] = 1 / Math.sqrt(f(variance[k] + eps));
-  }
-  return rstd;
+/**
+ * The addon that runs the kernels: the native kernels' (C++, packages/native-kernels), while they
+ * are active. Plain JS loops were measured 5-10x slower than the composite's wasm kernels, so
+ * without the addon the composite runs instead (ops/fused_batch_norm.ts asks here).
+ */
+export function batchNormAddon(): NativeKernelsAddon | null {
+  if (!nativeKernelsActive()) return null;
+  const { addon } = loadNativeKernels();
+  return addon?.batchNorm && addon.batchNormGrad ? addon : null;
 }
 
-export function batchNormForward(x: Float32Array, scale: Float32Array, offset: Float32Array, l: Layout, epsilon: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void {
-  const rstd = moments(x, l, epsilon, mean, variance);
-  const { rows, c, rowsPerScaleRow } = l;
-  for (let r = 0, o = 0; r < rows; r++) {
-    const s0 = Math.floor(r / rowsPerScaleRow) * c;
-    for (let k = 0; k < c; k++, o++) y[o] = f(f(f(f(x[o] - mean[k]) * rstd[k]) * scale[s0 + k]) + offset[s0 + k]);
-  }
-}
-
-export function batchNormBackward(
-  x: Float32Array,
-  dy: Float32Array,
-  scale: Float32Array,
-  mean: Float32Array,
-  variance: Float32Array,
-  l: Layout,
-  epsilon: number,
-  dx: Float32Array,
-  dscale: Float32Array,
-  doffset: Float32Array,
-): void {
-  const { rows, c, rowsPerScaleRow } = l;
-  const eps = f(epsilon);
-  const rstd = new Float32Array(c);
-  for (let k = 0; k < c; k++) rstd[k] = 1 / Math.sqrt(f(variance[k] + eps));
-  // d/dxhat = dy * scale; its per-channel sum and its sum against xhat
-  const sumG = new Float64Array(c), sumGX = new Float64Array(c);
-  const dS = new Float64Array(dscale.length), dO = new Float64Array(doffset.length);
-  for (let r = 0, o = 0; r < rows; r++) {
-    const s0 = Math.floor(r / rowsPerScaleRow) * c;
-    for (let k = 0; k < c; k++, o++) {
-      const xh = (x[o] - mean[k]) * rstd[k];
-      const g = dy[o];
-      const gx = g * scale[s0 + k];
-      sumG[k] += gx;
-      sumGX[k] += gx * xh;
-      dS[s0 + k] += g * xh;
-      dO[s0 + k] += g;
-    }
-  }
-  for (let k = 0; k < c; k++) {
-    sumG[k] /= rows;
-    sumGX[k] /= rows;
-  }
-  for (let r = 0, o = 0; r < rows; r++) {
-    const s0 = Math.floor(r / rowsPerScaleRow) * c;
-    for (let k = 0; k < c; k++, o++) {
-      const xh = (x[o] - mean[k]) * rstd[k];
-      dx[o] = rstd[k] * (dy[o] * scale[s0 + k] - sumG[k] - xh * sumGX[k]);
-    }
-  }
-  dscale.set(dS);
-  doffset.set(dO);
+function addonOrThrow(): NativeKernelsAddon {
+  const a = batchNormAddon();
+  if (!a) throw new Error(`${BATCH_NORM_KERNEL} needs the native kernels (@cgan/native-kernels, built with batchNorm) to be active.`);
+  return a;
 }
 
 function checkF32(...ts: TensorInfo[]): void {
@@ -125,10 +67,11 @@ const forwardWasm: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, scale, offset } = inputs as Record<string, TensorInfo>;
   checkF32(x, scale, offset);
   const l = layout(x, scale, offset);
+  const addon = addonOrThrow();
   const outs = [b.makeOutput(x.shape, 'float32'), b.makeOutput([l.c], 'float32'), b.makeOutput([l.c], 'float32')];
   // Views after every allocation: growing the heap detaches earlier ones.
   const v = (t: TensorInfo) => b.typedArrayFromHeap(t);
-  batchNormForward(v(x), v(scale), v(offset), l, attrs!.epsilon as number, v(outs[0]), v(outs[1]), v(outs[2]));
+  addon.batchNorm!(v(x), v(scale), v(offset), v(outs[0]), v(outs[1]), v(outs[2]), [l.rows, l.c, l.rowsPerScaleRow], attrs!.epsilon as number);
   return outs;
 };
 
@@ -137,9 +80,10 @@ const backwardWasm: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy, scale, offset, mean, variance } = inputs as Record<string, TensorInfo>;
   checkF32(x, dy, scale, offset, mean, variance);
   const l = layout(x, scale, offset);
+  const addon = addonOrThrow();
   const outs = [b.makeOutput(x.shape, 'float32'), b.makeOutput(scale.shape, 'float32'), b.makeOutput(offset.shape, 'float32')];
   const v = (t: TensorInfo) => b.typedArrayFromHeap(t);
-  batchNormBackward(v(x), v(dy), v(scale), v(mean), v(variance), l, attrs!.epsilon as number, v(outs[0]), v(outs[1]), v(outs[2]));
+  addon.batchNormGrad!(v(x), v(dy), v(scale), v(mean), v(variance), v(outs[0]), v(outs[1]), v(outs[2]), [l.rows, l.c, l.rowsPerScaleRow], attrs!.epsilon as number);
   return outs;
 };
 
