@@ -19,6 +19,14 @@ export interface NativeKernels {
   blasConfig(): string;
   /** out[c] = sum over rows of x [rows, cols] (mean when dims[2] = 1), accumulated in double. dims: [rows, cols, mean] */
   sumLeading(x: Float32Array, out: Float32Array, dims: number[]): void;
+  /**
+   * Training batch norm of x [rows, c]: mean and variance over the rows, y = (x - mean) *
+   * rsqrt(variance + epsilon) * scale + offset (scale/offset: c values, or rows / rowsPerScaleRow
+   * rows of c). dims: [rows, c, rowsPerScaleRow]
+   */
+  batchNorm(x: Float32Array, scale: Float32Array, offset: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, dims: number[], epsilon: number): void;
+  /** Its gradient (through the moments): dx, dscale, doffset. dims as batchNorm's */
+  batchNormGrad(x: Float32Array, dy: Float32Array, scale: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, dims: number[], epsilon: number): void;
   /** openblas_get_corename(): the kernel family OpenBLAS runs, e.g. "Haswell" */
   blasCorename(): string;
   /** which library runs conv2d / conv2dBackpropInput / conv2dBackpropFilter: 'onednn' where it was built (default), else 'openblas' */

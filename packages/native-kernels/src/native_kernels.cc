@@ -5,6 +5,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -201,6 +202,123 @@ void sum_leading(napi_env env, napi_value *a) {
   for (int64_t c = 0; c < cols; c++) out[c] = float(ac[c] * scale);
 }
 
+// Training-mode batch norm over the rows of x [rows, c] (every axis but the channels), with
+// scale and offset of c values (per channel) or (rows / rows_per_scale_row) x c (per sample).
+// Each elementwise step is one float32 operation in the order of the tfjs ops it replaces
+// ((x - mean) * rsqrt(var + eps) * scale + offset); the sums accumulate in double. The same
+// arithmetic as packages/models/src/runtime/kernels/batch_norm.ts documents.
+//
+// batchNorm(x, scale, offset, y, mean, variance, [rows, c, rows_per_scale_row], epsilon)
+void batch_norm(napi_env env, napi_value *a) {
+  auto d = ints(env, a[6], 3, "dims");
+  const int64_t rows = d[0], c = d[1], rps = d[2];
+  if (rows <= 0 || c <= 0 || rps <= 0 || rows % rps) throw Fail{"native-kernels: bad batchNorm dims"};
+  double eps_d = 0;
+  check(env, napi_get_value_double(env, a[7], &eps_d), "epsilon");
+  const float eps = float(eps_d);
+  const int64_t srows = rows / rps;
+  const float *x = f32(env, a[0], rows * c, "x");
+  const float *scale = f32(env, a[1], srows * c, "scale");
+  const float *offset = f32(env, a[2], srows * c, "offset");
+  float *y = f32(env, a[3], rows * c, "y");
+  float *mean = f32(env, a[4], c, "mean");
+  float *var = f32(env, a[5], c, "variance");
+  std::vector<double> acc(c, 0.0);
+  std::vector<float> rstd(c);
+  double *ac = acc.data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * c;
+    for (int64_t k = 0; k < c; k++) ac[k] += double(xr[k]);
+  }
+  for (int64_t k = 0; k < c; k++) mean[k] = float(ac[k] / double(rows));
+  std::fill(acc.begin(), acc.end(), 0.0);
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * c;
+    for (int64_t k = 0; k < c; k++) {
+      const float dv = xr[k] - mean[k];
+      ac[k] += double(dv * dv);
+    }
+  }
+  for (int64_t k = 0; k < c; k++) {
+    var[k] = float(ac[k] / double(rows));
+    rstd[k] = float(1.0 / std::sqrt(double(var[k] + eps)));
+  }
+  const float *rs = rstd.data();
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * c, *sr = scale + (r / rps) * c, *orow = offset + (r / rps) * c;
+    float *yr = y + r * c;
+    for (int64_t k = 0; k < c; k++) yr[k] = ((xr[k] - mean[k]) * rs[k]) * sr[k] + orow[k];
+  }
+}
+
+// Its gradient, through the batch moments too:
+//   dx = rstd * (dy*scale - mean_rows(dy*scale) - xhat * mean_rows(dy*scale*xhat)),
+//   dscale = sum dy*xhat, doffset = sum dy (over the rows sharing a scale row), in double.
+// batchNormGrad(x, dy, scale, mean, variance, dx, dscale, doffset, [rows, c, rows_per_scale_row], epsilon)
+void batch_norm_grad(napi_env env, napi_value *a) {
+  auto d = ints(env, a[8], 3, "dims");
+  const int64_t rows = d[0], c = d[1], rps = d[2];
+  if (rows <= 0 || c <= 0 || rps <= 0 || rows % rps) throw Fail{"native-kernels: bad batchNormGrad dims"};
+  double eps_d = 0;
+  check(env, napi_get_value_double(env, a[9], &eps_d), "epsilon");
+  const float eps = float(eps_d);
+  const int64_t srows = rows / rps;
+  const float *x = f32(env, a[0], rows * c, "x");
+  const float *dy = f32(env, a[1], rows * c, "dy");
+  const float *scale = f32(env, a[2], srows * c, "scale");
+  const float *mean = f32(env, a[3], c, "mean");
+  const float *var = f32(env, a[4], c, "variance");
+  float *dx = f32(env, a[5], rows * c, "dx");
+  float *dscale = f32(env, a[6], srows * c, "dscale");
+  float *doffset = f32(env, a[7], srows * c, "doffset");
+  std::vector<double> rstd(c), sg(c, 0.0), sgx(c, 0.0), ds(srows * c, 0.0), dof(srows * c, 0.0);
+  for (int64_t k = 0; k < c; k++) rstd[k] = double(float(1.0 / std::sqrt(double(var[k] + eps))));
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * c, *gr = dy + r * c, *sr = scale + (r / rps) * c;
+    double *dsr = ds.data() + (r / rps) * c, *dor = dof.data() + (r / rps) * c;
+    for (int64_t k = 0; k < c; k++) {
+      const double xh = (double(xr[k]) - double(mean[k])) * rstd[k];
+      const double g = gr[k], gx = g * double(sr[k]);
+      sg[k] += gx;
+      sgx[k] += gx * xh;
+      dsr[k] += g * xh;
+      dor[k] += g;
+    }
+  }
+  for (int64_t k = 0; k < c; k++) {
+    sg[k] /= double(rows);
+    sgx[k] /= double(rows);
+  }
+  for (int64_t r = 0; r < rows; r++) {
+    const float *xr = x + r * c, *gr = dy + r * c, *sr = scale + (r / rps) * c;
+    float *dxr = dx + r * c;
+    for (int64_t k = 0; k < c; k++) {
+      const double xh = (double(xr[k]) - double(mean[k])) * rstd[k];
+      dxr[k] = float(rstd[k] * (double(gr[k]) * double(sr[k]) - sg[k] - xh * sgx[k]));
+    }
+  }
+  for (int64_t i = 0; i < srows * c; i++) {
+    dscale[i] = float(ds[i]);
+    doffset[i] = float(dof[i]);
+  }
+}
+
+template <void (*F)(napi_env, napi_value *), size_t N>
+napi_value wrapN(napi_env env, napi_callback_info info) {
+  size_t argc = N;
+  napi_value a[N];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  try {
+    if (argc != N) throw Fail{"native-kernels: expected " + std::to_string(N) + " arguments"};
+    F(env, a);
+  } catch (const Fail &e) {
+    napi_throw_error(env, nullptr, e.msg.c_str());
+  } catch (const std::bad_alloc &) {
+    napi_throw_error(env, nullptr, "native-kernels: out of memory");
+  }
+  return nullptr;
+}
+
 template <void (*F)(napi_env, napi_value *)>
 napi_value wrap3(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -271,6 +389,8 @@ napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", nullptr, wrap4<conv2d_backprop_filter>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matMul", nullptr, wrap4<mat_mul>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"sumLeading", nullptr, wrap3<sum_leading>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNorm", nullptr, wrapN<batch_norm, 8>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormGrad", nullptr, wrapN<batch_norm_grad, 10>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getThreads", nullptr, get_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"blasConfig", nullptr, blas_config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

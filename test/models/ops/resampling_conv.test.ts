@@ -1,18 +1,15 @@
 /**
  * ResNet up- and down-sampling convolutions in one op (ops/layers conv2dAfterUnpool,
  * conv2dThenAvgPool): the same values and gradients (inputs and kernel, spectral norm included)
- * as compare_gan's unpool + conv and conv + average pool, up to float rounding.
+ * as compare_gan's unpool + conv and conv + average pool, up to float rounding, on the cpu
+ * backend and on wasm (whose convolutions run natively where @cgan/native-kernels is built).
  */
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { arch_ops, Rng, VariableStore } from '@cgan/models';
+import { arch_ops, Rng, useBackend, VariableStore } from '@cgan/models';
 import { unpool } from '../../../packages/models/src/architectures/resnet_ops';
 
 const { conv2d, conv2dAfterUnpool, conv2dThenAvgPool } = arch_ops;
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 function compare(fused: (ctx: never, x: tf.Tensor4D) => tf.Tensor4D, reference: (ctx: never, x: tf.Tensor4D) => tf.Tensor4D, xShape: [number, number, number, number]) {
   const store = new VariableStore();
@@ -39,14 +36,21 @@ function compare(fused: (ctx: never, x: tf.Tensor4D) => tf.Tensor4D, reference: 
   }
 }
 
-for (const k of [1, 3]) {
-  for (const use_sn of [false, true]) {
-    const opts = { k_h: k, k_w: k, d_h: 1, d_w: 1, name: 'c', use_sn };
-    test(`unpool + ${k}x${k} conv${use_sn ? ' (spectral norm)' : ''} as one transposed convolution`, () => {
-      compare((ctx, x) => conv2dAfterUnpool(ctx, x, 5, opts), (ctx, x) => conv2d(ctx, unpool(x), 5, opts), [2, 3, 4, 3]);
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(backend, () => {
+    beforeAll(async () => {
+      await useBackend(backend);
     });
-    test(`${k}x${k} conv${use_sn ? ' (spectral norm)' : ''} + 2x2 average pool as one stride-2 convolution`, () => {
-      compare((ctx, x) => conv2dThenAvgPool(ctx, x, 5, opts), (ctx, x) => tf.avgPool(conv2d(ctx, x, 5, opts), 2, 2, 'same') as tf.Tensor4D, [2, 6, 4, 3]);
-    });
-  }
+    for (const k of [1, 3, 5]) {
+      for (const use_sn of [false, true]) {
+        const opts = { k_h: k, k_w: k, d_h: 1, d_w: 1, name: 'c', use_sn };
+        test(`unpool + ${k}x${k} conv${use_sn ? ' (spectral norm)' : ''} as one transposed convolution`, () => {
+          compare((ctx, x) => conv2dAfterUnpool(ctx, x, 5, opts), (ctx, x) => conv2d(ctx, unpool(x), 5, opts), [2, 3, 4, 3]);
+        });
+        test(`${k}x${k} conv${use_sn ? ' (spectral norm)' : ''} + 2x2 average pool as one stride-2 convolution`, () => {
+          compare((ctx, x) => conv2dThenAvgPool(ctx, x, 5, opts), (ctx, x) => tf.avgPool(conv2d(ctx, x, 5, opts), 2, 2, 'same') as tf.Tensor4D, [2, 6, 4, 3]);
+        });
+      }
+    }
+  });
 }

@@ -31,13 +31,12 @@ export interface NormArgs {
 /** What `G.batch_norm_fn` / `D.batch_norm_fn` hold. */
 export type BatchNormFn = (kw: NormArgs) => tf.Tensor;
 
-/** [batch, C] -> [batch, 1, 1, C] for rank-4 inputs (broadcast per channel). */
-function perChannel(x: tf.Tensor2D, inputs: tf.Tensor): tf.Tensor {
-  return inputs.rank === 4 ? tf.reshape(x, [-1, 1, 1, x.shape[1]]) : x;
-}
-
-function standardize(kw: NormArgs): tf.Tensor {
-  return standardize_batch({ ctx: kw.ctx, inputs: kw.inputs, is_training: kw.is_training ?? kw.ctx.isTraining }) as tf.Tensor;
+/**
+ * standardize_batch, then times `scale()` and plus `offset()` (each C values or [batch, C]; called
+ * after standardize_batch made its variables): one fused op when training on wasm.
+ */
+function standardize(kw: NormArgs, scale: () => tf.Tensor | null, offset: () => tf.Tensor | null): tf.Tensor {
+  return standardize_batch({ ctx: kw.ctx, inputs: kw.inputs, is_training: kw.is_training ?? kw.ctx.isTraining, scale, offset }) as tf.Tensor;
 }
 
 export const no_batch_norm = configurable('no_batch_norm', { module: 'arch_ops', params: {} }, (kw: { inputs: tf.Tensor }): tf.Tensor => kw.inputs);
@@ -45,11 +44,12 @@ export const no_batch_norm = configurable('no_batch_norm', { module: 'arch_ops',
 /** Batch normalization with a trainable per-channel scale (gamma, ones) and offset (beta, zeros). */
 export const batch_norm = configurable('batch_norm', { module: 'arch_ops', params: {} }, (kw: NormArgs): tf.Tensor =>
   scope(kw.ctx, kw.name ?? 'batch_norm', () => {
-    let out = standardize(kw);
     const c = kw.inputs.shape[kw.inputs.rank - 1];
-    if (kw.scale ?? true) out = tf.mul(out, kw.ctx.store.get('gamma', [c], constantInit(1)));
-    if (kw.center ?? true) out = tf.add(out, kw.ctx.store.get('beta', [c], constantInit(0)));
-    return out;
+    return standardize(
+      kw,
+      () => (kw.scale ?? true ? kw.ctx.store.get('gamma', [c], constantInit(1)) : null),
+      () => (kw.center ?? true ? kw.ctx.store.get('beta', [c], constantInit(0)) : null),
+    );
   }),
 );
 
@@ -81,18 +81,15 @@ export const conditional_batch_norm = configurable(
     }
     if (y.rank !== 2) throw new Error(`Conditioning must have rank 2, got shape [${y.shape}].`);
     return scope(kw.ctx, kw.name ?? 'batch_norm', () => {
-      let out = standardize(kw);
       const c = kw.inputs.shape[kw.inputs.rank - 1];
-      return scope(kw.ctx, 'condition', () => {
-        const lin = { use_sn: kw.use_sn ?? false, use_bias: kw.use_bias ?? false };
-        if (kw.scale ?? true) {
-          let gamma = linear(kw.ctx, y, c, { ...lin, scope: 'gamma' });
-          if (kw.gain_offset) gamma = tf.add(gamma, kw.gain_offset);
-          out = tf.mul(out, perChannel(gamma, kw.inputs));
-        }
-        if (kw.center ?? true) out = tf.add(out, perChannel(linear(kw.ctx, y, c, { ...lin, scope: 'beta' }), kw.inputs));
-        return out;
-      });
+      const lin = { use_sn: kw.use_sn ?? false, use_bias: kw.use_bias ?? false };
+      const gamma = () => {
+        const g = linear(kw.ctx, y, c, { ...lin, scope: 'gamma' });
+        return kw.gain_offset ? tf.add(g, kw.gain_offset) : g;
+      };
+      const scaleFn = kw.scale ?? true ? () => scope(kw.ctx, 'condition', gamma) : () => null;
+      const offsetFn = kw.center ?? true ? () => scope(kw.ctx, 'condition', () => linear(kw.ctx, y, c, { ...lin, scope: 'beta' })) : () => null;
+      return standardize(kw, scaleFn, offsetFn);
     });
   },
 );
@@ -108,17 +105,17 @@ export const self_modulated_batch_norm = configurable(
     const z = kw.z;
     if (z == null) throw new Error(`self_modulated_batch_norm '${kw.name ?? 'batch_norm'}' needs z, but the network passed none: it is a generator-only normalization (G.batch_norm_fn = @self_modulated_batch_norm); bind D.batch_norm_fn to @batch_norm or None.`);
     return scope(kw.ctx, kw.name ?? 'batch_norm', () => {
-      let out = standardize(kw);
       const c = kw.inputs.shape[kw.inputs.rank - 1];
       const useSn = kw.use_sn ?? false;
-      return scope(kw.ctx, 'sbn', () => {
-        let h: tf.Tensor2D = z;
-        const numHidden = kw.num_hidden ?? 32;
-        if (numHidden > 0) h = tf.relu(linear(kw.ctx, h, numHidden, { scope: 'hidden', use_sn: useSn }));
-        if (kw.scale ?? true) out = tf.mul(out, perChannel(linear(kw.ctx, h, c, { scope: 'gamma', bias_start: 1, use_sn: useSn }), kw.inputs));
-        if (kw.center ?? true) out = tf.add(out, perChannel(linear(kw.ctx, h, c, { scope: 'beta', use_sn: useSn }), kw.inputs));
-        return out;
-      });
+      const numHidden = kw.num_hidden ?? 32;
+      // The hidden layer is made with the first of gamma / beta (the composite's variable order).
+      let h: tf.Tensor2D | null = null;
+      const hidden = () => (h ??= numHidden > 0 ? tf.relu(linear(kw.ctx, z, numHidden, { scope: 'hidden', use_sn: useSn })) : z);
+      return standardize(
+        kw,
+        () => (kw.scale ?? true ? scope(kw.ctx, 'sbn', () => linear(kw.ctx, hidden(), c, { scope: 'gamma', bias_start: 1, use_sn: useSn })) : null),
+        () => (kw.center ?? true ? scope(kw.ctx, 'sbn', () => linear(kw.ctx, hidden(), c, { scope: 'beta', use_sn: useSn })) : null),
+      );
     });
   },
 );

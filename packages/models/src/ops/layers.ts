@@ -74,17 +74,23 @@ export function conv2d(ctx: OpContext, inputs: tf.Tensor4D, outputDim: number, o
  * conv2d(unpool(x)) of compare_gan's ResNet up-sampling (x at even positions, zeros elsewhere; a
  * k x k stride-1 'SAME' convolution) as one stride-2 transposed convolution of x: the same sums
  * without the 3/4 of the products that multiply inserted zeros (values equal up to float rounding).
- * Its kernel is the spectrally flipped one padded to (k+1) x (k+1), so that 'SAME' puts the
- * (k-1)/2 padding where the unpooled convolution has it. Same variables as conv2d.
+ * Its kernel is the spatially flipped one, and the forward convolution it transposes is padded
+ * p = (k-1)/2 before and p-1 after (so that output pixel 2m holds x[m] times the centre tap, as the
+ * unpooled convolution has it); no padding of the kernel, so no product with a zero tap either.
+ * Same variables as conv2d.
  */
 export function conv2dAfterUnpool(ctx: OpContext, inputs: tf.Tensor4D, outputDim: number, opts: Conv2dOptions): tf.Tensor4D {
   if (opts.k_h % 2 !== 1 || opts.k_w % 2 !== 1 || opts.d_h !== 1 || opts.d_w !== 1) throw new Error(`conv2dAfterUnpool needs an odd kernel and stride 1, got ${opts.k_h}x${opts.k_w} / ${opts.d_h}x${opts.d_w}.`);
   const [b, h, w] = inputs.shape;
+  const ph = (opts.k_h - 1) / 2, pw = (opts.k_w - 1) / 2;
   return scope(ctx, opts.name ?? 'conv2d', () => {
     const kernel = kernelVariable(ctx, 'kernel', [opts.k_h, opts.k_w, inputs.shape[3], outputDim], opts);
-    // [k, k, in, out] -> flipped, padded after, as [k+1, k+1, out, in] (conv2d_transpose's layout).
-    const t = tf.transpose(tf.pad(tf.reverse(kernel, [0, 1]), [[0, 1], [0, 1], [0, 0], [0, 0]]), [0, 1, 3, 2]) as tf.Tensor4D;
-    let out = conv2dTransposeSame(inputs, t, [b, 2 * h, 2 * w, outputDim], [2, 2]);
+    // [k, k, in, out] -> flipped, as [k, k, out, in] (conv2d_transpose's layout).
+    const t = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    let out = conv2dTransposeSame(inputs, t, [b, 2 * h, 2 * w, outputDim], [2, 2], [
+      [ph, Math.max(ph - 1, 0)],
+      [pw, Math.max(pw - 1, 0)],
+    ]);
     if (opts.use_bias ?? true) out = tf.add(out, biasVariable(ctx, outputDim));
     return out;
   });

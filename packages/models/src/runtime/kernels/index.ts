@@ -2,6 +2,7 @@
 import { engine, getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { maxPoolGradConfig } from './max_pool_grad';
 import { avgPoolGradConfig } from './avg_pool_grad';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, batchNormWasmConfigs } from './batch_norm';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
 import { conv2dBackpropInputWasmConfig } from './conv2d_backprop_input';
 import { CPU_FALLBACK_KERNELS, cpuFallbackConfig } from './cpu_fallback';
@@ -9,6 +10,7 @@ import { explicitSamePaddingConfig } from './explicit_same_padding';
 import { sameDtypeCastConfig, sharedIdentityConfig } from './identity';
 import { applyNativeKernels } from './native';
 import { leadingAxesReduction, transposeAFirst } from './reductions';
+import { stridedCopyWrappers } from './strided_copy';
 
 const OURS = Symbol.for('cgan.runtime.kernel');
 
@@ -27,7 +29,7 @@ function install(k: KernelConfig | undefined): void {
 }
 
 /** Names of the wasm kernels this module installs or replaces. */
-export const wasmKernelNames = ['Identity', 'Cast', 'AvgPoolGrad', 'Sum', 'Mean', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
+export const wasmKernelNames = [BATCH_NORM_KERNEL, BATCH_NORM_GRAD_KERNEL, 'Identity', 'Cast', 'AvgPoolGrad', 'Sum', 'Mean', 'Slice', 'Reverse', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
 
 export function registerWasmTrainingKernels(): void {
   // Wrappers of the shipped kernels first: they look the originals up.
@@ -44,9 +46,11 @@ export function registerWasmTrainingKernels(): void {
   wrap('Sum', (k) => leadingAxesReduction(k, false));
   wrap('Mean', (k) => leadingAxesReduction(k, true));
   wrap('BatchMatMul', transposeAFirst);
+  for (const [name, f] of Object.entries(stridedCopyWrappers)) wrap(name, f);
   wrap('Identity', sharedIdentityConfig);
   wrap('Cast', sameDtypeCastConfig);
   wrap('AvgPoolGrad', avgPoolGradConfig);
+  for (const k of batchNormWasmConfigs) install(k);
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
   // MaxPoolGrad: non-overlapping windows in one pass, the cpu fallback for the rest.

@@ -25,6 +25,9 @@ export interface NativeKernelsAddon {
   blasCorename(): string;
   /** out[c] = sum (or mean) over rows of x [rows, cols]; absent from builds before it existed */
   sumLeading?(x: Float32Array, out: Float32Array, dims: number[]): void;
+  /** training batch norm and its gradient (runtime/kernels/batch_norm.ts); dims [rows, c, rowsPerScaleRow] */
+  batchNorm?(x: Float32Array, scale: Float32Array, offset: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, dims: number[], epsilon: number): void;
+  batchNormGrad?(x: Float32Array, dy: Float32Array, scale: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, dims: number[], epsilon: number): void;
   /** which library runs the convolutions: 'onednn' (where built) or 'openblas' */
   convLibrary?(): 'onednn' | 'openblas';
   setConvLibrary?(lib: 'onednn' | 'openblas'): void;
