@@ -17,6 +17,11 @@
  * s = s_x + s_z + s_xz. G and E are updated together (one gradient computation), each with its own
  * optimizer: E's learning rate is `BigBiGAN.encoder_lr` (the paper's "higher encoder LR").
  *
+ * Optional, not in the paper: `BigBiGAN.latent_regression_weight` w > 0 adds w * mean ||E(G(z)) - z||^2
+ * to l_EG (E learns to invert G on its samples, G to keep z recoverable, as InfoGAN's mutual-information
+ * term). In short runs the joint head s_xz learns no link between an image and its latent, so the
+ * adversarial l_EG alone gives E no x-dependent signal (docs/RESULTS.md table 4).
+ *
  * The encoder is `BigBiGAN.encoder_fn` (default @encoder, architectures/encoder.ts); a stochastic
  * encoder samples z = mu + sigma * eps during training (reparameterised); `encode(x)` returns mu.
  * `reconstruct(x)` = G(E(x)) with the sampling generator. Unconditional only.
