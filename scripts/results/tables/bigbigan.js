@@ -161,11 +161,11 @@ function render(raws) {
   const main = rawsOf(raws, 'fashion_mnist');
   const adv = rawsOf(raws, 'adversarial_only');
   lines.push(
-    '**What was wrong.** With the paper\'s purely adversarial objective E has nothing to learn from at this budget: its only route to x-dependent gradients is the joint head s_xz, and s_xz did not learn which latent goes with which image ' +
+    '**Why E did not learn.** With the paper\'s purely adversarial objective E has nothing to learn from at this budget: its only route to x-dependent gradients is the joint head s_xz, and s_xz did not learn which latent goes with which image ' +
       '(`test/models/bigbigan/diagnose_training.js`, seed 1, these settings: giving each fake G(z) another sample\'s z changed the mean s_xz of 64 fake pairs by 0.001 at step 100 and 0.003 at step 200; with the latent regression term below, by 0.023 and 0.029 at steps 200 and 400), so E\'s updates were noise that drifted its features away from their random initialisation' +
       (adv.length ? ` (the second row: ${pct(claims(adv).end)} at step ${claims(adv).last} against ${pct(claims(adv).init)} at random init)` : '') +
       '. An earlier change (a deterministic E with batch-standardised output, `encoder.normalize_mu`) fixed E(x) starting as one point but not this. ' +
-      'The shipped config adds a latent regression term to l_EG (`BigBiGAN.latent_regression_weight`: E learns to invert G on its own samples, and G to keep z recoverable, as in InfoGAN\'s mutual-information term); this is **not** in the paper, which relies on s_xz alone after ~500k steps of batch 2048.',
+      'The shipped config adds a latent regression term to l_EG (`BigBiGAN.latent_regression_weight`: E learns to invert G on its own samples, and G to keep z recoverable, as in InfoGAN\'s mutual-information term); this is **not** in the paper, which relies on s_xz alone after ~500k steps of batch 2048. It is a partial fix: it gives E a signal, but it does not keep G and D stable (below).',
   );
   lines.push('');
   if (main.length) {
