@@ -134,6 +134,37 @@ test('update directions: a small E step lowers the real pairs\' scores, a small 
   disposeGan(gan, store);
 });
 
+test('latent regression: l_EG adds w * mean ||E(G(z)) - z||^2, whose gradient reaches E through the fakes and G', () => {
+  const { gan, store } = buildBigBiGAN('encoder.stochastic = False\nBigBiGAN.latent_regression_weight = 0.5\n');
+  const p = pairs(gan);
+  const out = gan.createLoss({ ...p, mode: 'g' });
+  const s = gan.scores(p.images, p.ez, p.fake, p.z);
+  const adversarial = mean(sumScores(s.real)) - mean(sumScores(s.fake));
+  const reg = mean(tf.square(tf.sub(gan.encoder(p.fake, true).mu, p.z)));
+  expect(out.summaries.e_loss_latent.dataSync()[0]).toBeCloseTo(reg, 4);
+  expect(out.g_loss.dataSync()[0]).toBeCloseTo(adversarial + 0.5 * reg, 4);
+  // D's loss is unchanged by it.
+  expect(gan.createLoss({ ...p, mode: 'd' }).summaries.e_loss_latent).toBeUndefined();
+  // The term alone trains E on G's samples, and G to keep z recoverable from its samples.
+  const e = tf.variableGrads(() => gan.createLoss({ ...p, mode: 'g' }).summaries.e_loss_latent, gan.eVars());
+  expect(gradMass(e.grads, 'encoder/')).toBeGreaterThan(0);
+  const g = tf.variableGrads(() => {
+    const fake = gan.generator(p.z, null, true);
+    return gan.createLoss({ ...p, fake, mode: 'g' }).summaries.e_loss_latent;
+  }, gan.gVars());
+  expect(gradMass(g.grads, 'generator/')).toBeGreaterThan(0);
+  disposeGan(gan, store);
+});
+
+test('latent regression is off by default (the paper\'s objective) and refuses a negative weight', () => {
+  const { gan, store } = buildBigBiGAN();
+  const p = pairs(gan);
+  expect(gan.createLoss({ ...p, mode: 'g' }).summaries.e_loss_latent).toBeUndefined();
+  disposeGan(gan, store);
+  config.clear();
+  expect(() => buildBigBiGAN('BigBiGAN.latent_regression_weight = -1.0\n')).toThrow(/latent_regression_weight must be >= 0/);
+});
+
 test('trainStep: disc_iters D updates (three heads) and one joint G+E update with E\'s own learning rate; finite losses', () => {
   const { gan, store } = buildBigBiGAN('options.disc_iters = 2\nBigBiGAN.encoder_lr = 0.001\nModularGAN.g_lr = 0.0002\n');
   expect((gan.eOptimizer as unknown as { learningRate: number }).learningRate).toBe(0.001);

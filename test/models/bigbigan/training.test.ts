@@ -1,6 +1,6 @@
 /**
  * A few BigBiGAN training steps on real datasets: Fashion-MNIST (28x28, the BigGAN architecture
- * running at 32x32 with pad/crop, as gin-configs/bigbigan_fashion_mnist.gin) and `shapes`
+ * running at 32x32 with pad/crop, the network of gin-configs/bigbigan_shapes.gin) and `shapes`
  * (16x16 RGB, dcgan_arch), tiny widths.
  */
 import '@tensorflow/tfjs-backend-cpu';

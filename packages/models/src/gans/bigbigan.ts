@@ -17,6 +17,11 @@
  * s = s_x + s_z + s_xz. G and E are updated together (one gradient computation), each with its own
  * optimizer: E's learning rate is `BigBiGAN.encoder_lr` (the paper's "higher encoder LR").
  *
+ * Optional, not in the paper: `BigBiGAN.latent_regression_weight` w > 0 adds w * mean ||E(G(z)) - z||^2
+ * to l_EG (E learns to invert G on its samples, G to keep z recoverable, as InfoGAN's mutual-information
+ * term). In short runs the joint head s_xz learns no link between an image and its latent, so the
+ * adversarial l_EG alone gives E no x-dependent signal (docs/RESULTS.md table 4).
+ *
  * The encoder is `BigBiGAN.encoder_fn` (default @encoder, architectures/encoder.ts); a stochastic
  * encoder samples z = mu + sigma * eps during training (reparameterised); `encode(x)` returns mu.
  * `reconstruct(x)` = G(E(x)) with the sampling generator. Unconditional only.
@@ -48,6 +53,7 @@ export interface BigBiGANKwargs extends ModularGANKwargs {
   z_mlp_layers: number;
   xz_mlp_layers: number;
   mlp_units: number;
+  latent_regression_weight: number;
 }
 
 /** A training sub-step's inputs: the images and fakes of ModularGAN plus both pairs' latents. */
@@ -79,6 +85,11 @@ function losses(real: tf.Tensor2D, fake: tf.Tensor2D): GanLosses {
     z_mlp_layers: { default: 2, type: t.int, doc: 'layers of H, the MLP on z (residual after the first)' },
     xz_mlp_layers: { default: 2, type: t.int, doc: 'layers of J, the MLP on [F(x), H(z)] (residual after the first)' },
     mlp_units: { default: 256, type: t.int, doc: 'width of H and J' },
+    latent_regression_weight: {
+      default: 0,
+      type: t.number,
+      doc: "weight of the latent regression term mean ||E(G(z)) - z||^2 added to l_EG (0: the paper's purely adversarial objective)",
+    },
   },
 })
 export class BigBiGAN extends ModularGAN {
@@ -88,6 +99,7 @@ export class BigBiGAN extends ModularGAN {
   readonly zMlpLayers: number;
   readonly xzMlpLayers: number;
   readonly mlpUnits: number;
+  readonly latentRegressionWeight: number;
 
   constructor(kw: BigBiGANKwargs) {
     super(kw);
@@ -103,6 +115,8 @@ export class BigBiGAN extends ModularGAN {
     this.zMlpLayers = kw.z_mlp_layers;
     this.xzMlpLayers = kw.xz_mlp_layers;
     this.mlpUnits = kw.mlp_units;
+    if (!(kw.latent_regression_weight >= 0)) throw new Error(`BigBiGAN.latent_regression_weight must be >= 0, got ${kw.latent_regression_weight}.`);
+    this.latentRegressionWeight = kw.latent_regression_weight;
     if (typeof kw.encoder_fn !== 'function') throw new Error(`BigBiGAN.encoder_fn must be an encoder reference such as @encoder, got ${String(kw.encoder_fn)}.`);
     this.encoderNet = kw.encoder_fn({ store: this.store, rng: this.rng, image_shape: this.datasetInfo.imageShape, z_dim: this.zDim, name: E_PREFIX });
     // ModularGAN's own parameters (g_optimizer_fn, g_lr) are resolved inside its constructor;
@@ -240,6 +254,10 @@ export class BigBiGAN extends ModularGAN {
       const penalty = this.penalty(inp);
       summaries.penalty = penalty;
       dLoss = tf.add(dLoss, tf.mul(this.lambda, penalty)) as tf.Scalar;
+    } else if (this.latentRegressionWeight > 0) {
+      const reg = tf.mean(tf.square(tf.sub(this.encoder(inp.fake, true).mu, z))) as tf.Scalar;
+      summaries.e_loss_latent = reg;
+      egLoss = tf.add(egLoss, tf.mul(this.latentRegressionWeight, reg)) as tf.Scalar;
     }
     return { d_loss: dLoss, g_loss: egLoss, summaries };
   }
