@@ -105,6 +105,23 @@ test('conditional_batch_norm.use_bias adds biases to the projections', () => wit
   expect(store.has('cbn/condition/gamma/bias')).toBe(true);
 }));
 
+test('conditional_batch_norm.gain_offset: gamma = offset + linear(y) (0, the default, is compare_gan\'s ~0 gamma at init)', () => withStore((store) => {
+  const ctx = opContext(store, true, new Rng(2));
+  const x = tf.randomNormal([2, 2, 2, 4], 0, 1, 'float32', 3);
+  const y = oneHot([0, 1], 3);
+  const plain = conditional_batch_norm({ ctx, inputs: x, y, name: 'cbn' }) as tf.Tensor;
+  bind('conditional_batch_norm', 'gain_offset', 1);
+  const offset = conditional_batch_norm({ ctx, inputs: x, y, name: 'cbn' }) as tf.Tensor; // same variables
+  const std = standardize_batch({ ctx: opContext(store, false), inputs: x, use_moving_averages: true, is_training: true }) as tf.Tensor;
+  // The offset adds exactly the standardized input; no variable was added.
+  expect(tf.max(tf.abs(tf.sub(tf.sub(offset, plain), std))).dataSync()[0]).toBeLessThan(1e-5);
+  expect([...store.all().keys()].filter((n) => !n.includes('moving')).sort()).toEqual(['cbn/condition/beta/kernel', 'cbn/condition/gamma/kernel']);
+  // At init, compare_gan's gamma scales the layer by ~0.02; with the offset, by ~1.
+  const scale = (t: tf.Tensor) => tf.moments(tf.sub(t, tf.mean(t, [0, 1, 2]))).variance.dataSync()[0];
+  expect(scale(plain)).toBeLessThan(0.01);
+  expect(scale(offset)).toBeGreaterThan(0.5);
+}));
+
 test('self-modulated batch norm takes gamma and beta from z', () => withStore((store) => {
   bind('self_modulated_batch_norm', 'num_hidden', 5);
   const ctx = opContext(store, true, new Rng(4));

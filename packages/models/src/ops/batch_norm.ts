@@ -54,14 +54,24 @@ export const batch_norm = configurable('batch_norm', { module: 'arch_ops', param
 );
 
 /**
- * Conditional batch normalization: gamma = linear(y) and beta = linear(y) (scope
+ * Conditional batch normalization: gamma = gain_offset + linear(y) and beta = linear(y) (scope
  * `<name>/condition/{gamma,beta}`), y being the one-hot labels (or, in BigGAN, the class
  * embedding concatenated with a chunk of z). `conditional_batch_norm.use_bias` (False).
+ * `gain_offset` 0 is compare_gan's: gamma starts at ~N(0, 0.02) (linear's init), so every
+ * normalised layer of G, the last one included, starts scaled by ~0.02 and G's first few
+ * thousand steps mostly grow gamma; 1 is the 1 + linear(y) of Miyato & Koyama's projection
+ * cGAN and BigGAN (gamma starts at ~1, like @batch_norm's).
  */
 export const conditional_batch_norm = configurable(
   'conditional_batch_norm',
-  { module: 'arch_ops', params: { use_bias: { default: false, type: t.bool, doc: 'bias in the gamma/beta projections' } } },
-  (kw: NormArgs & { use_bias?: boolean }): tf.Tensor => {
+  {
+    module: 'arch_ops',
+    params: {
+      use_bias: { default: false, type: t.bool, doc: 'bias in the gamma/beta projections' },
+      gain_offset: { default: 0, type: t.number, doc: "added to gamma: 0 as compare_gan (gamma = linear(y), ~0 at init), 1 as BigGAN (gamma = 1 + linear(y))" },
+    },
+  },
+  (kw: NormArgs & { use_bias?: boolean; gain_offset?: number }): tf.Tensor => {
     const y = kw.y;
     if (y == null) {
       throw new Error(
@@ -75,7 +85,11 @@ export const conditional_batch_norm = configurable(
       const c = kw.inputs.shape[kw.inputs.rank - 1];
       return scope(kw.ctx, 'condition', () => {
         const lin = { use_sn: kw.use_sn ?? false, use_bias: kw.use_bias ?? false };
-        if (kw.scale ?? true) out = tf.mul(out, perChannel(linear(kw.ctx, y, c, { ...lin, scope: 'gamma' }), kw.inputs));
+        if (kw.scale ?? true) {
+          let gamma = linear(kw.ctx, y, c, { ...lin, scope: 'gamma' });
+          if (kw.gain_offset) gamma = tf.add(gamma, kw.gain_offset);
+          out = tf.mul(out, perChannel(gamma, kw.inputs));
+        }
         if (kw.center ?? true) out = tf.add(out, perChannel(linear(kw.ctx, y, c, { ...lin, scope: 'beta' }), kw.inputs));
         return out;
       });

@@ -120,6 +120,8 @@ export function configCommand(): Command {
         // Then what `gan train` needs: the same checks and build as its dry run, same messages.
         if (!opts.syntax_only) {
           const quiet = { info: () => undefined, warn: () => undefined };
+          // The language and registry verdict comes at start-up speed; say so before the ~1 s build.
+          if (process.stderr.isTTY) process.stderr.write('language and registry: OK; building the run as `gan train --dry_run` does (loads TensorFlow.js)...\n');
           // Loaded only now: building loads the models and TensorFlow.js (the checks above do not).
           const { formatError } = require('../errors') as typeof import('../errors');
           const { buildForCheck } = require('../wiring/build_check') as typeof import('../wiring/build_check');

@@ -86,7 +86,7 @@ function warnAboutConfig(built: BuiltRun, logger: ReturnType<typeof loggerFor>):
 /**
  * Builds everything (on `fake` data when the dataset is missing) and prints the operative
  * config and parameter counts. Variable shapes do not depend on the batch size, so the networks
- * are built at batch 2 (then 16, then options.batch_size for variants whose heads need more).
+ * are built at batch 2 (then at options.batch_size for variants whose heads need more).
  */
 async function dryRun(flags: TrainFlags, io: Io, logger: ReturnType<typeof loggerFor>): Promise<null> {
   const built = await buildForCheck({ ginConfigs: flags.gin_config, ginBindings: flags.gin_bindings, dataDir: flags.data_dir ?? null }, logger, loggerFor(io, true));

@@ -50,11 +50,12 @@ export function assertRunConfig(): void {
 
 /**
  * Builds the run as a dry run does (fake data when the dataset is missing) and its networks at
- * a small batch (variable shapes do not depend on it: batch 2, then 16, then
- * options.batch_size for variants whose heads need more). The caller disposes the result.
+ * a small batch (variable shapes do not depend on it: batch 2, then options.batch_size for
+ * variants whose heads need more, which also gives the error at the size train would use). The
+ * caller disposes the result.
  */
 export async function buildForCheck(spec: Omit<RunSpec, 'fakeDataFallback' | 'buildBatchSize'>, logger: Logger, quiet: Logger): Promise<BuiltRun> {
-  const attempts = [2, 16, undefined];
+  const attempts = [2, undefined];
   for (let i = 0; ; i++) {
     const built = await buildRun({ ...spec, fakeDataFallback: true, buildBatchSize: attempts[i] }, i === 0 ? logger : quiet);
     try {
