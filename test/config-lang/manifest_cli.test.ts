@@ -60,6 +60,14 @@ test('gan config check and docs read the manifest: same errors, no TensorFlow.js
   const ok = gan('config', 'check', '--syntax_only', path.join(root, 'gin-configs/quickstart_shapes.gin'));
   expect(ok.stderr).toBe('');
   expect([ok.code, ok.tfjs]).toEqual([0, false]);
+  // What a run needs of the bound values (here: a dataset) is also checked before the build,
+  // so a config that lacks it fails at start-up speed, in train's words.
+  fs.writeFileSync(path.join(dir, 'nodata.gin'), 'options.z_dim = 64\nG.batch_norm_fn = @batch_norm()\n');
+  const nodata = gan('config', 'check', 'nodata.gin');
+  expect([nodata.code, nodata.tfjs]).toEqual([1, false]);
+  expect(nodata.stderr).toContain('error: dataset.name is not set: a run needs a dataset.');
+  expect(nodata.stderr).toMatch(/nodata\.gin:2:19: error: G\.batch_norm_fn takes a callable/);
+  expect(gan('config', 'check', '--syntax_only', 'nodata.gin').code).toBe(0);
 
   const d = gan('config', 'docs', '--out', 'CONFIGURABLES.md');
   expect([d.code, d.tfjs]).toEqual([0, false]);

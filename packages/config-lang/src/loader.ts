@@ -239,11 +239,12 @@ export function parseConfig(text: string, opts: LoadOptions & { config?: Config;
 /**
  * Validates files and bindings against the registered configurables without throwing:
  * returns every error found (syntax, includes, names, parameters, types, references).
- * Works on a scratch Config so that the process-wide one is left untouched.
+ * Works on a scratch Config (or `opts.config`, to look at what was bound afterwards) so that the
+ * process-wide one is left untouched.
  */
-export function checkConfigFiles(files: string[], bindings: string[] = [], opts: LoadOptions = {}): ConfigError[] {
+export function checkConfigFiles(files: string[], bindings: string[] = [], opts: LoadOptions & { config?: Config } = {}): ConfigError[] {
   try {
-    parseConfigFiles(files, bindings, { ...opts, collectErrors: true, config: new Config() });
+    parseConfigFiles(files, bindings, { ...opts, collectErrors: true, config: opts.config ?? new Config() });
     return [];
   } catch (e) {
     if (e instanceof ConfigErrors) return e.errors;

@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import { Command, Option } from 'commander';
 import {
   checkConfigFiles,
+  Config,
   ConfigError,
   ConfigErrors,
   formatSource,
@@ -26,6 +27,7 @@ import {
 } from '@cgan/config-lang';
 import * as path from 'path';
 import { declareProjectConfigurables, loadManifest, manifestFile } from '../manifest';
+import { runConfigProblems } from '../wiring/run_config_problems';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -110,10 +112,19 @@ export function configCommand(): Command {
         requireInput(files, opts.binding);
         // The manifest declares the configurables the models register (without loading them).
         declareProjectConfigurables();
-        const errors = checkConfigFiles(files, opts.binding, { searchPaths: searchPaths(opts) });
+        const bound = new Config();
+        const errors = checkConfigFiles(files, opts.binding, { searchPaths: searchPaths(opts), config: bound });
         if (errors.length) {
           process.stderr.write(errors.map((e) => e.format()).join('\n') + '\n');
           process.stderr.write(`${errors.length} error${errors.length === 1 ? '' : 's'} found.\n`);
+          process.exitCode = 1;
+          return;
+        }
+        // What a run needs of the bound values (dataset.name, callables) is known without TF.js
+        // too, in the words train uses; fragments (`--syntax_only`) need not be whole runs.
+        const runProblems = opts.syntax_only ? [] : runConfigProblems(bound);
+        if (runProblems.length) {
+          process.stderr.write((runProblems.length === 1 ? runProblems[0] : new ConfigErrors(runProblems)).format() + '\n');
           process.exitCode = 1;
           return;
         }

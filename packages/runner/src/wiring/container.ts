@@ -15,7 +15,7 @@ import { constructGan, loadDataset, readOptions, RunOptions, RuntimeInfo, setupR
 import { RunConfig, runConfig } from './run_config';
 import './compare_gan_datasets';
 import { asConfigProblem } from '../errors';
-import { assertRunConfig } from './build_check';
+import { assertRunConfig } from './run_config_problems';
 
 export const TOKENS = {
   Spec: Symbol('RunSpec'),
