@@ -50,3 +50,27 @@ test('check says OK for a config that builds', () => {
   expect(c.err).toBe('');
   expect(c.out).toMatch(/^OK: .*ok\.gin \(builds\)/);
 });
+
+test('check reads the data\'s shape from its file headers; the dry run reads the data', async () => {
+  // A tiny MNIST folder whose training images are cut short: the headers say 6x28x28.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { writeMnistFixture } = require('../models/datasets/helpers');
+  const data = path.join(dir, 'mnist');
+  fs.mkdirSync(data);
+  writeMnistFixture(data, 6, 3);
+  const text = BASE.replace('dataset.name = "shapes"', `dataset.name = "mnist"\ndataset.data_dir = "${data}"\ndataset.download = False`).replace('dataset.resolution = 8', 'dataset.resolution = 28');
+  const ok = check(writeGin(dir, 'mnist.gin', text));
+  expect([ok.code, ok.err]).toEqual([0, '']);
+  // In-process: the check's build sees fake data of the probed shape, the dry run the real data.
+  const { buildForCheck } = await import('../../packages/runner/src/wiring/build_check');
+  const { disposeRun } = await import('../../packages/runner/src/wiring/container');
+  const quiet = { info: () => undefined, warn: () => undefined };
+  for (const probeData of [true, false]) {
+    const built = await buildForCheck({ ginConfigs: [path.join(dir, 'mnist.gin')], ginBindings: [], dataDir: null, probeData }, quiet, quiet);
+    try {
+      expect([built.dataset.info.name, built.dataset.info.imageShape, built.dataset.info.numClasses, built.datasetNote]).toEqual([probeData ? 'fake' : 'mnist', [28, 28, 1], 10, undefined]);
+    } finally {
+      disposeRun(built);
+    }
+  }
+});

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { config } from '@cgan/config-lang';
-import { createDataset, DatasetError, readIdxFile } from '@cgan/models';
+import { createDataset, DatasetError, probeDataset, readIdxFile, readIdxHeader } from '@cgan/models';
 import { idxBytes, isolatedEnv, tmpDir, withEnv, writeMnistFixture } from './helpers';
 
 afterEach(() => config.clear());
@@ -76,6 +76,51 @@ test('a wrong magic number, a truncated body and mismatched counts are named', a
   fs.writeFileSync(labels, zlib.gzipSync(idxBytes([3], [0, 1, 12])));
   e = await errorOf(loadMnist(dir));
   expect(e.message).toMatch(/label 12 of example 2 is not a class 0..9/);
+});
+
+async function probeMnist(dataDir: string, extra: Record<string, unknown> = {}) {
+  return withEnv(isolatedEnv(tmpDir('cache')), () => probeDataset({ seed: 0, overrides: { name: 'mnist', data_dir: dataDir, download: false, ...extra } }));
+}
+
+test('probeDataset describes the dataset as a load does, from the files\' headers', async () => {
+  const dir = tmpDir('mnist-probe');
+  writeMnistFixture(dir, 6, 3);
+  const { info } = await loadMnist(dir);
+  expect(await probeMnist(dir)).toEqual(info);
+  expect((await probeMnist(dir, { resolution: 14, colors: 3 }))!.imageShape).toEqual([14, 14, 3]);
+  // Datasets without a probe say so (the caller loads them instead).
+  expect(await withEnv(isolatedEnv(tmpDir('cache')), () => probeDataset({ overrides: { name: 'shapes' } }))).toBeUndefined();
+});
+
+test('the header probe catches truncated, mismatched and damaged files without reading their data', async () => {
+  const dir = tmpDir('mnist-probe-bad');
+  writeMnistFixture(dir, 6, 3);
+  const images = path.join(dir, 'train-images-idx3-ubyte.gz');
+  const labels = path.join(dir, 't10k-labels-idx1-ubyte.gz');
+  const good = fs.readFileSync(images);
+  // Cut short: the gzip trailer's size no longer matches the header.
+  fs.writeFileSync(images, good.subarray(0, good.length - 20));
+  let e = await errorOf(probeMnist(dir));
+  expect(e).toBeInstanceOf(DatasetError);
+  expect(e.message).toContain(`${images} is truncated or damaged: its header declares 6x28x28`);
+  fs.writeFileSync(images, good);
+
+  fs.writeFileSync(labels, zlib.gzipSync(idxBytes([60000], new Uint8Array(100))));
+  e = await errorOf(probeMnist(dir));
+  expect(e.message).toContain(`${labels} is truncated or damaged: its header declares 60000 (60008 bytes) but it holds 108 bytes`);
+  fs.writeFileSync(labels, zlib.gzipSync(idxBytes([3, 28, 28], new Uint8Array(3 * 784))));
+  expect((await errorOf(probeMnist(dir))).message).toMatch(/magic number 0x00000803, expected 0x00000801/);
+  fs.writeFileSync(labels, zlib.gzipSync(idxBytes([2], [0, 1])));
+  expect((await errorOf(probeMnist(dir))).message).toMatch(/has 2 labels but .*t10k-images-idx3-ubyte.gz has 3 images/);
+  fs.writeFileSync(labels, Buffer.from([0x1f, 0x8b, 1, 2, 3, 4]));
+  expect((await errorOf(probeMnist(dir))).message).toMatch(/is not a valid gzip file/);
+
+  // Uncompressed files: the header against the file's length.
+  const raw = path.join(tmpDir('raw'), 'x.idx');
+  fs.writeFileSync(raw, idxBytes([4], [1, 2, 3, 4]));
+  expect(readIdxHeader(raw, 1)).toEqual([4]);
+  fs.writeFileSync(raw, idxBytes([5], [1, 2, 3, 4]));
+  expect(() => readIdxHeader(raw, 1)).toThrow(/declares 5 \(13 bytes\) but it holds 12 bytes/);
 });
 
 test('readIdxFile rejects a file too short for its header', () => {

@@ -10,6 +10,7 @@ import { InMemoryDataset } from './in_memory';
 import { labelsConfig, stratifiedLabelMask } from './labels';
 import { datasetNameType, getDatasetFactory, LoadOptions } from './registry';
 import { adaptImages } from './resize';
+import { DatasetInfo } from './types';
 
 /** Compare GAN's default dataset seed. */
 export const DEFAULT_DATASET_SEED = 547;
@@ -49,6 +50,23 @@ export interface CreateDatasetOptions {
   log?: (msg: string) => void;
   /** Download timeout in seconds (default 120). */
   timeoutS?: number;
+}
+
+/**
+ * What createDataset would describe (shape after `dataset.resolution`/`colors`, classes, counts,
+ * `labels.fraction`), read from file headers only; undefined for a dataset without a probe.
+ */
+export async function probeDataset(opts: CreateDatasetOptions = {}): Promise<DatasetInfo | undefined> {
+  const clean = Object.fromEntries(Object.entries(opts.overrides ?? {}).filter(([, v]) => v !== undefined));
+  const s = datasetConfig(clean);
+  const factory = getDatasetFactory(s.name);
+  if (!factory.probe) return undefined;
+  const seed = s.seed ?? opts.seed ?? (opts.rng ? opts.rng.fork('dataset').seed : DEFAULT_DATASET_SEED);
+  const info = await factory.probe({ ...s, seed, log: opts.log, timeoutS: opts.timeoutS });
+  const res = s.resolution ?? info.imageShape[0];
+  const colors = s.colors ?? info.imageShape[2];
+  if (!Number.isInteger(res) || res < 1) throw new DatasetError(`dataset.resolution must be a positive integer, got ${res}`);
+  return { ...info, imageShape: [res, res, colors], labelFraction: labelsConfig().fraction };
 }
 
 /** Loads the configured dataset (`dataset.*`, `labels.*` bindings) into memory. */

@@ -1,8 +1,9 @@
 /** `mnist` and `fashion-mnist`: 28x28 grayscale, 10 classes, 60000 train / 10000 test, IDX files. */
 import { DatasetError } from './errors';
 import { FileSpec, locateFiles } from './files';
-import { readIdxFile } from './idx';
+import { readIdxFile, readIdxHeader } from './idx';
 import { DatasetArrays, SplitData } from './in_memory';
+import { DatasetInfo } from './types';
 import { LoadOptions, locateOptions, registerDataset } from './registry';
 
 const FILES = {
@@ -67,14 +68,31 @@ export async function loadIdxDataset(spec: FileSpec, opts: LoadOptions, classNam
   };
 }
 
+/** What loadIdxDataset would describe, from the four files' headers (no pixels read). */
+export async function probeIdxDataset(spec: FileSpec, opts: LoadOptions, classNames?: string[]): Promise<DatasetInfo> {
+  const found = await locateFiles(spec, locateOptions(opts));
+  const hint = refetchHint(spec);
+  const count = (imagesFile: string, labelsFile: string) => {
+    const [n, h, w] = readIdxHeader(found.paths[imagesFile], 3, hint);
+    if (h !== 28 || w !== 28) throw new DatasetError(`${found.paths[imagesFile]} holds ${h}x${w} images, expected 28x28`, hint);
+    const [m] = readIdxHeader(found.paths[labelsFile], 1, hint);
+    if (m !== n) throw new DatasetError(`${found.paths[labelsFile]} has ${m} labels but ${found.paths[imagesFile]} has ${n} images`, 'the files come from different releases or one is damaged: get both again');
+    return n;
+  };
+  const numExamples = { train: count(FILES.trainImages, FILES.trainLabels), test: count(FILES.testImages, FILES.testLabels) };
+  return { name: spec.name, imageShape: [28, 28, 1], numClasses: 10, numExamples, classNames, source: found.dir };
+}
+
 registerDataset({
   name: 'mnist',
   description: 'MNIST digits, 28x28x1, 10 classes (IDX gzip files)',
   load: (opts) => loadIdxDataset(MNIST_FILES, opts),
+  probe: (opts) => probeIdxDataset(MNIST_FILES, opts),
 });
 
 registerDataset({
   name: 'fashion-mnist',
   description: "Zalando's Fashion-MNIST, 28x28x1, 10 classes (IDX gzip files; Debian: dataset-fashion-mnist)",
   load: (opts) => loadIdxDataset(FASHION_MNIST_FILES, opts, FASHION_MNIST_CLASSES),
+  probe: (opts) => probeIdxDataset(FASHION_MNIST_FILES, opts, FASHION_MNIST_CLASSES),
 });

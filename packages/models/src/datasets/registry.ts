@@ -5,6 +5,7 @@
 import { ConfigError, ConfigurableReference, didYouMean, MacroReference, ParamType, REQUIRED } from '@cgan/config-lang';
 import { LocateOptions } from './files';
 import { DatasetArrays } from './in_memory';
+import { DatasetInfo } from './types';
 
 /** What every loader receives: the `dataset` configurable's settings, resolved. */
 export interface LoadOptions {
@@ -36,6 +37,12 @@ export interface DatasetFactory {
   name: string;
   description: string;
   load(opts: LoadOptions): Promise<DatasetArrays>;
+  /**
+   * What `load` would describe, found without reading the data (file headers only), for checks
+   * that need the shapes but not the pixels (`gan config check`). Optional: without it, a check
+   * loads the data.
+   */
+  probe?(opts: LoadOptions): Promise<DatasetInfo>;
 }
 
 const factories = new Map<string, DatasetFactory>();

@@ -138,7 +138,7 @@ export function configCommand(): Command {
           const { buildForCheck } = require('../wiring/build_check') as typeof import('../wiring/build_check');
           const { disposeRun } = require('../wiring/container') as typeof import('../wiring/container');
           try {
-            disposeRun(await buildForCheck({ ginConfigs: files, ginBindings: opts.binding, dataDir: null, searchPaths: searchPaths(opts) }, quiet, quiet));
+            disposeRun(await buildForCheck({ ginConfigs: files, ginBindings: opts.binding, dataDir: null, searchPaths: searchPaths(opts), probeData: true }, quiet, quiet));
           } catch (e) {
             process.stderr.write(formatError(e) + '\n');
             process.exitCode = 1;

@@ -44,6 +44,11 @@ export interface DatasetRequest {
   seed: number;
   /** Use the `fake` dataset when the configured one cannot be loaded (dry runs). */
   fakeDataFallback: boolean;
+  /**
+   * Only the data's shape is needed (`gan config check`): a dataset that can read it from its
+   * files' headers is replaced by `fake` data of that shape, without loading the pixels.
+   */
+  probeOnly?: boolean;
   log: (msg: string) => void;
 }
 
@@ -57,29 +62,30 @@ export async function loadDataset(req: DatasetRequest): Promise<{ dataset: GanDa
     return { dataset: await models.createUnpairedDataset({ seed: req.seed, overrides, log: req.log }) };
   }
   try {
+    // A check needs the data's shape, not its pixels: file headers, when the dataset can say.
+    const probed = req.probeOnly ? await models.probeDataset({ seed: req.seed, overrides, log: req.log }) : undefined;
+    if (probed) return { dataset: await fakeDataset(req, [probed.imageShape[0], probed.imageShape[2], probed.numClasses]) };
     return { dataset: await models.createDataset({ seed: req.seed, overrides, log: req.log }) };
   } catch (e) {
     if (!req.fakeDataFallback) throw e;
     const settings = models.datasetConfig({});
     const shape = knownShapes[settings.name];
     const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    const dataset = await models.createDataset({
-      seed: req.seed,
-      overrides: {
-        name: 'fake',
-        resolution: settings.resolution ?? shape?.[0] ?? null,
-        colors: settings.colors ?? shape?.[2] ?? null,
-        num_classes: shape?.[3] ?? null,
-        num_train_examples: 256,
-        num_test_examples: 64,
-      },
-      log: req.log,
-    });
+    const dataset = await fakeDataset(req, [settings.resolution ?? shape?.[0] ?? null, settings.colors ?? shape?.[2] ?? null, shape?.[3] ?? null]);
     return {
       dataset,
       note: `dataset '${settings.name}' could not be loaded (${reason}); this dry run uses the 'fake' dataset of shape ${dataset.info.imageShape.join('x')} instead`,
     };
   }
+}
+
+/** A small `fake` dataset of this [resolution, colors, classes] (null: fake's default), labels.* applied. */
+function fakeDataset(req: DatasetRequest, [resolution, colors, classes]: Array<number | null>): Promise<GanDataset> {
+  return models.createDataset({
+    seed: req.seed,
+    overrides: { name: 'fake', resolution, colors, num_classes: classes, num_train_examples: 256, num_test_examples: 64 },
+    log: req.log,
+  });
 }
 
 /** [height, width, channels, classes] of Compare GAN datasets, to dry-run with fake data of the right shape. */

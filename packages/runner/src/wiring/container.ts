@@ -38,6 +38,8 @@ export interface RunSpec {
   fakeDataFallback: boolean;
   /** Build the networks at this batch size instead of options.batch_size (dry runs). */
   buildBatchSize?: number;
+  /** Only the data's shape matters (`gan config check`): read file headers instead of the data when the dataset can. */
+  probeData?: boolean;
   /** Directories searched for included files (`gan config check -I`). */
   searchPaths?: string[];
   /** The seed of the run being continued, used when the config binds no runtime.seed. */
@@ -101,6 +103,7 @@ async function buildServices(
     dataDir: spec.dataDir,
     seed: runtime.seed,
     fakeDataFallback: spec.fakeDataFallback,
+    probeOnly: spec.probeData,
     log: (m) => logger.info(m),
   }));
   c.register(TOKENS.Dataset, { useValue: dataset });
