@@ -86,6 +86,8 @@ export interface KernelFamily {
   mismatch: string;
   /** why OpenBLAS runs the threads it does: 'OPENBLAS_NUM_THREADS' or 'openblas (one per core)' */
   threadsChosenBy: string;
+  /** how idle worker threads wait: the variables set while OpenBLAS and oneDNN (OpenMP) loaded, e.g. 'OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT=4', or the user's own ('... (yours)') */
+  threadWait: string;
   features: CpuFeatures;
   /** the convolutions' library: oneDNN (its version, the ISA it dispatched to, its threading runtime) or OpenBLAS and why */
   conv: { library: 'onednn'; version: string; isa: string; runtime: string; layout: string; chosenBy: string } | { library: 'openblas'; reason: string };
