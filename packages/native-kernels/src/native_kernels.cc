@@ -332,6 +332,33 @@ void leaky_relu_grad(napi_env env, napi_value *a) {
   for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0 ? 1.f : x[i] == x[i] ? alpha : nan);
 }
 
+// The Adam loop; with MEASURE the sums too (a separate instance: the plain loop stays vectorisable).
+template <bool MEASURE>
+void adam_loop(const float *k, size_t n, const float *w, const float *m, const float *v, const float *g, float *ow, float *om, float *ov, double *sums) {
+  const float b1 = k[0], b2 = k[1], c1 = k[2], c2 = k[3], d1 = k[4], d2 = k[5], eps = k[6], lr = k[7];
+  double gs = 0, ws = 0, us = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * c1;
+    const float vi = v[i] * b2 + (gi * gi) * c2;
+    om[i] = mi;
+    ov[i] = vi;
+    const float wi = ((mi / d1) / (std::sqrt(vi / d2) + eps)) * lr + w[i];
+    ow[i] = wi;
+    if constexpr (MEASURE) {
+      const double d = double(wi) - double(w[i]);
+      gs += double(gi) * double(gi);
+      ws += double(wi) * double(wi);
+      us += d * d;
+    }
+  }
+  if constexpr (MEASURE) {
+    sums[0] = gs;
+    sums[1] = ws;
+    sums[2] = us;
+  }
+}
+
 // adamUpdate(w, m, v, g, w_out, m_out, v_out, [b1, b2, 1-b1, 1-b2, 1-b1^t, 1-b2^t, eps, -lr], sums | null):
 // tfjs's Adam step for one variable, each operation rounded to float32 in tfjs's order, as
 // packages/models/src/optimizers/fused_adam.ts's JS loop (Math.fround after each operation; a
@@ -356,38 +383,10 @@ void adam_update(napi_env env, napi_value *a) {
     check(env, napi_get_element(env, a[7], i, &e), "adam constants");
     k[i] = float(number(env, e, "adam constant"));
   }
-  const float b1 = k[0], b2 = k[1], c1 = k[2], c2 = k[3], d1 = k[4], d2 = k[5], eps = k[6], lr = k[7];
   napi_valuetype st = napi_undefined;
   napi_typeof(env, a[8], &st);
-  if (st == napi_null || st == napi_undefined) {
-    for (size_t i = 0; i < n; i++) {
-      const float gi = g[i];
-      const float mi = m[i] * b1 + gi * c1;
-      const float vi = v[i] * b2 + (gi * gi) * c2;
-      om[i] = mi;
-      ov[i] = vi;
-      ow[i] = ((mi / d1) / (std::sqrt(vi / d2) + eps)) * lr + w[i];
-    }
-    return;
-  }
-  double *sums = f64(env, a[8], 3, "sums");
-  double gs = 0, ws = 0, us = 0;
-  for (size_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float mi = m[i] * b1 + gi * c1;
-    const float vi = v[i] * b2 + (gi * gi) * c2;
-    om[i] = mi;
-    ov[i] = vi;
-    const float wi = ((mi / d1) / (std::sqrt(vi / d2) + eps)) * lr + w[i];
-    ow[i] = wi;
-    const double d = double(wi) - double(w[i]);
-    gs += double(gi) * double(gi);
-    ws += double(wi) * double(wi);
-    us += d * d;
-  }
-  sums[0] = gs;
-  sums[1] = ws;
-  sums[2] = us;
+  if (st == napi_null || st == napi_undefined) adam_loop<false>(k, n, w, m, v, g, ow, om, ov, nullptr);
+  else adam_loop<true>(k, n, w, m, v, g, ow, om, ov, f64(env, a[8], 3, "sums"));
 }
 
 template <void (*F)(napi_env, napi_value *), size_t N>
