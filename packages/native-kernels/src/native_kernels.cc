@@ -178,10 +178,19 @@ void mat_mul(napi_env env, napi_value *a) {
     std::memset(C, 0, sizeof(float) * batch * m * n);
     return;
   }
+  // Products under ~4 MFLOP (spectral norm's matrix-vector products, small dense layers) on one
+  // thread: OpenBLAS's own threshold (~0.5 MFLOP) would wake a worker for them, which costs more
+  // than it saves, more so when the other core is busy. Where OpenBLAS would have split such a
+  // product, its values may differ in the last bits (another blocking); a seeded sndcgan.gin run
+  // at 2 threads gave the same losses to the bit before and after.
+  const int threads = openblas_get_num_threads();
+  const bool one = threads > 1 && double(m) * double(n) * double(k) < double(1 << 21);
+  if (one) openblas_set_num_threads(1);
   for (int64_t i = 0; i < batch; i++) {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f,
                 A + (ba == 1 ? 0 : i) * m * k, ta ? m : k, B + (bb == 1 ? 0 : i) * k * n, tb ? k : n, 0.f, C + i * m * n, n);
   }
+  if (one) openblas_set_num_threads(threads);
 }
 
 // sumLeading(x, out, [rows, cols, mean]): out[c] = sum_r x[r, c] (times 1/rows when mean),
