@@ -6,7 +6,7 @@
     {
       "target_name": "native_kernels",
       "sources": ["src/native_kernels.cc"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-ffp-contract=off", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["-lopenblas"]
     },

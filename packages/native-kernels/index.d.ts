@@ -12,7 +12,7 @@ export interface NativeKernels {
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, dims: number[]): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, dims: number[]): void;
   matMul(a: Float32Array, b: Float32Array, c: Float32Array, dims: number[]): void;
-  /** OpenBLAS threads (openblas_set_num_threads); the default is OPENBLAS_NUM_THREADS or the core count. */
+  /** OpenBLAS threads (openblas_set_num_threads); the default is OPENBLAS_NUM_THREADS or the core count. matMuls under ~4 MFLOP run on one. */
   setThreads(n: number): void;
   getThreads(): number;
   /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64" */
@@ -27,6 +27,16 @@ export interface NativeKernels {
   batchNorm(x: Float32Array, scale: Float32Array, offset: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, dims: number[], epsilon: number): void;
   /** Its gradient (through the moments): dx, dscale, doffset. dims as batchNorm's */
   batchNormGrad(x: Float32Array, dy: Float32Array, scale: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, dims: number[], epsilon: number): void;
+  /** y = x < 0 ? alpha * x : x (LeakyRelu) */
+  leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
+  /** dx = dy * step(x, alpha): 1 where x > 0, NaN where x is NaN, else alpha (LeakyRelu's gradient) */
+  leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
+  /**
+   * One variable's Adam step, each operation rounded to float32 in tfjs's order: k = [beta1, beta2,
+   * 1 - beta1, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -learningRate] (float32 values).
+   * sums, when given: [sum g^2, sum wOut^2, sum (wOut - w)^2] in double.
+   */
+  adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array, k: number[], sums: Float64Array | null): void;
   /** openblas_get_corename(): the kernel family OpenBLAS runs, e.g. "Haswell" */
   blasCorename(): string;
   /** which library runs conv2d / conv2dBackpropInput / conv2dBackpropFilter: 'onednn' where it was built (default), else 'openblas' */
@@ -86,6 +96,8 @@ export interface KernelFamily {
   mismatch: string;
   /** why OpenBLAS runs the threads it does: 'OPENBLAS_NUM_THREADS' or 'openblas (one per core)' */
   threadsChosenBy: string;
+  /** how idle worker threads wait: the variables set while OpenBLAS and oneDNN (OpenMP) loaded, e.g. 'OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT=4', or the user's own ('... (yours)') */
+  threadWait: string;
   features: CpuFeatures;
   /** the convolutions' library: oneDNN (its version, the ISA it dispatched to, its threading runtime) or OpenBLAS and why */
   conv: { library: 'onednn'; version: string; isa: string; runtime: string; layout: string; chosenBy: string } | { library: 'openblas'; reason: string };

@@ -57,6 +57,43 @@ function cpuFeatures() {
   return { arch: 'unknown', source: 'no probe' };
 }
 
+/**
+ * Sets (a string) or removes (null) a variable of the C environment, which OpenBLAS and OpenMP
+ * read when they load: through the probe addon where it is built (process.env is only a copy in
+ * worker threads and test sandboxes), else process.env.
+ */
+function setCEnv(name, value) {
+  const probe = probeAddon();
+  if (probe && probe.setEnv) probe.setEnv(name, value);
+  else if (probe && probe.setCoretype && name === 'OPENBLAS_CORETYPE') probe.setCoretype(value);
+  else if (value) process.env[name] = value;
+  else delete process.env[name];
+}
+
+/**
+ * How idle worker threads wait, set before OpenBLAS (its pthreads) and oneDNN (OpenMP, libgomp)
+ * load, where the user has not set it: both libraries' workers otherwise spin after each call
+ * (OpenBLAS ~2^28 cycles, libgomp ~300k iterations), and with two thread pools on a few cores a
+ * spinning worker of one takes the core a working thread of the other needs (and any other
+ * process's). Measured on the 2-core VM, SNDCGAN at 2 threads under load: 2,976 CPU-ms per step
+ * spinning, 1,855 with passive waits (README). The variables are removed again after the loads,
+ * so child processes do not inherit them. Results do not depend on it.
+ */
+const WAIT_POLICY = { OMP_WAIT_POLICY: 'passive', OPENBLAS_THREAD_TIMEOUT: '4' };
+/** What the user set (kept) and what we set, for `family.threadWait`. */
+let waitPolicy = '';
+let waitSetHere = [];
+function setWaitPolicy() {
+  const user = Object.keys(WAIT_POLICY).concat('GOMP_SPINCOUNT').filter((k) => process.env[k]);
+  waitSetHere = Object.keys(WAIT_POLICY).filter((k) => !process.env[k] && !(k === 'OMP_WAIT_POLICY' && process.env.GOMP_SPINCOUNT));
+  for (const k of waitSetHere) setCEnv(k, WAIT_POLICY[k]);
+  waitPolicy = [...waitSetHere.map((k) => `${k}=${WAIT_POLICY[k]}`), ...user.map((k) => `${k}=${process.env[k]} (yours)`)].join(', ');
+}
+function clearWaitPolicy() {
+  for (const k of waitSetHere) setCEnv(k, null);
+  waitSetHere = [];
+}
+
 let addon = null;
 let reason = '';
 /** How OpenBLAS's kernels were chosen (see kernelFamily in index.d.ts). */
@@ -68,15 +105,8 @@ if (process.env.CGAN_NATIVE_KERNELS === '0') {
   const choice = chooseCoretype(features);
   const userCore = process.env.OPENBLAS_CORETYPE;
   const setHere = !userCore && choice !== null;
-  // Through the C environment when the probe is built (process.env is only a copy in worker
-  // threads and test sandboxes).
-  const probe = probeAddon();
-  const setCore = (v) => {
-    if (probe && probe.setCoretype) probe.setCoretype(v);
-    else if (v) process.env.OPENBLAS_CORETYPE = v;
-    else delete process.env.OPENBLAS_CORETYPE;
-  };
-  if (setHere) setCore(choice.core);
+  if (setHere) setCEnv('OPENBLAS_CORETYPE', choice.core);
+  setWaitPolicy();
   try {
     addon = require(path.join(release, 'native_kernels.node'));
   } catch (e) {
@@ -86,7 +116,7 @@ if (process.env.CGAN_NATIVE_KERNELS === '0') {
       : `the addon failed to load: ${first}`;
   } finally {
     // OpenBLAS has read it (at load); child processes must not inherit our choice.
-    if (setHere) setCore(null);
+    if (setHere) setCEnv('OPENBLAS_CORETYPE', null);
   }
   if (addon) {
     // OpenBLAS starts one thread per core; OPENBLAS_NUM_THREADS, when set, wins. The count is
@@ -104,6 +134,8 @@ if (process.env.CGAN_NATIVE_KERNELS === '0') {
       // OpenBLAS was loaded earlier in this process (by another module), or ignored the name.
       mismatch: wanted && core.toLowerCase() !== wanted.toLowerCase() ? `wanted ${wanted}, OpenBLAS runs ${core}` : '',
       threadsChosenBy,
+      /** how idle workers wait: the variables set at load (see WAIT_POLICY) */
+      threadWait: waitPolicy,
       features,
     };
   }
@@ -132,6 +164,10 @@ if (addon) {
         : `failed to load: ${first}`;
     }
   }
+}
+// libgomp (with oneDNN) and OpenBLAS have read the wait policy.
+clearWaitPolicy();
+if (addon) {
   const openblas = addon;
   let convLibrary = onednn ? 'onednn' : 'openblas';
   kernels = { ...openblas };

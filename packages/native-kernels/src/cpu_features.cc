@@ -98,31 +98,50 @@ napi_value probe(napi_env env, napi_callback_info) {
   return o;
 }
 
-// setCoretype(name) / setCoretype(null): sets or removes OPENBLAS_CORETYPE in the C environment,
-// which OpenBLAS reads when it is loaded (process.env is a copy in worker threads and test
+// Sets (a string) or removes (null) one variable of the C environment, which OpenBLAS and the
+// OpenMP runtime read when they are loaded (process.env is a copy in worker threads and test
 // sandboxes, so it cannot be relied on to reach getenv).
+void put_env(const char *name, const char *value) {
+#if defined(_WIN32)
+  _putenv_s(name, value ? value : "");
+#else
+  if (value) setenv(name, value, 1);
+  else unsetenv(name);
+#endif
+}
+
+// A string argument (up to 63 bytes), or nullptr for anything else.
+const char *string_or_null(napi_env env, napi_value v, char (&buf)[64]) {
+  napi_valuetype t = napi_undefined;
+  napi_typeof(env, v, &t);
+  if (t != napi_string) return nullptr;
+  size_t len = 0;
+  napi_get_value_string_utf8(env, v, buf, sizeof(buf), &len);
+  return buf;
+}
+
+// setCoretype(name) / setCoretype(null): OPENBLAS_CORETYPE (see put_env).
 napi_value set_coretype(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value a[1];
   napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
-  napi_valuetype t = napi_undefined;
-  if (argc == 1) napi_typeof(env, a[0], &t);
-  if (t == napi_string) {
-    char buf[64];
-    size_t len = 0;
-    napi_get_value_string_utf8(env, a[0], buf, sizeof(buf), &len);
-#if defined(_WIN32)
-    _putenv_s("OPENBLAS_CORETYPE", buf);
-#else
-    setenv("OPENBLAS_CORETYPE", buf, 1);
-#endif
-  } else {
-#if defined(_WIN32)
-    _putenv_s("OPENBLAS_CORETYPE", "");
-#else
-    unsetenv("OPENBLAS_CORETYPE");
-#endif
+  char buf[64];
+  put_env("OPENBLAS_CORETYPE", argc == 1 ? string_or_null(env, a[0], buf) : nullptr);
+  return nullptr;
+}
+
+// setEnv(name, value) / setEnv(name, null): any variable (see put_env).
+napi_value set_env(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value a[2];
+  napi_get_cb_info(env, info, &argc, a, nullptr, nullptr);
+  char name[64], value[64];
+  const char *n = argc >= 1 ? string_or_null(env, a[0], name) : nullptr;
+  if (!n || !*n) {
+    napi_throw_error(env, nullptr, "cpu_features: setEnv(name, value | null) needs a name");
+    return nullptr;
   }
+  put_env(n, argc == 2 ? string_or_null(env, a[1], value) : nullptr);
   return nullptr;
 }
 
@@ -130,8 +149,9 @@ napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"probe", nullptr, probe, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setCoretype", nullptr, set_coretype, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setEnv", nullptr, set_env, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
-  napi_define_properties(env, exports, 2, props);
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;
 }
 

@@ -33,6 +33,35 @@ inline float *f32(napi_env env, napi_value v, size_t need, const char *name) {
   return static_cast<float *>(data);
 }
 
+// A typed array's element count (any element type; f32 / f64 check the type).
+inline size_t length(napi_env env, napi_value v, const char *name) {
+  bool is = false;
+  check(env, napi_is_typedarray(env, v, &is), name);
+  if (!is) throw Fail{std::string("native-kernels: ") + name + " must be a Float32Array"};
+  napi_typedarray_type type;
+  size_t n;
+  check(env, napi_get_typedarray_info(env, v, &type, &n, nullptr, nullptr, nullptr), name);
+  return n;
+}
+
+inline double *f64(napi_env env, napi_value v, size_t need, const char *name) {
+  bool is = false;
+  check(env, napi_is_typedarray(env, v, &is), name);
+  napi_typedarray_type type = napi_float32_array;
+  size_t n = 0;
+  void *data = nullptr;
+  if (is) check(env, napi_get_typedarray_info(env, v, &type, &n, &data, nullptr, nullptr), name);
+  if (!is || type != napi_float64_array) throw Fail{std::string("native-kernels: ") + name + " must be a Float64Array"};
+  if (n < need) throw Fail{std::string("native-kernels: ") + name + " has " + std::to_string(n) + " elements, needs " + std::to_string(need)};
+  return static_cast<double *>(data);
+}
+
+inline double number(napi_env env, napi_value v, const char *name) {
+  double d = 0;
+  check(env, napi_get_value_double(env, v, &d), name);
+  return d;
+}
+
 inline std::vector<int64_t> ints(napi_env env, napi_value v, size_t n, const char *name) {
   bool is = false;
   check(env, napi_is_array(env, v, &is), name);

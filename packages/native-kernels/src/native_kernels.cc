@@ -178,10 +178,19 @@ void mat_mul(napi_env env, napi_value *a) {
     std::memset(C, 0, sizeof(float) * batch * m * n);
     return;
   }
+  // Products under ~4 MFLOP (spectral norm's matrix-vector products, small dense layers) on one
+  // thread: OpenBLAS's own threshold (~0.5 MFLOP) would wake a worker for them, which costs more
+  // than it saves, more so when the other core is busy. Where OpenBLAS would have split such a
+  // product, its values may differ in the last bits (another blocking); a seeded sndcgan.gin run
+  // at 2 threads gave the same losses to the bit before and after.
+  const int threads = openblas_get_num_threads();
+  const bool one = threads > 1 && double(m) * double(n) * double(k) < double(1 << 21);
+  if (one) openblas_set_num_threads(1);
   for (int64_t i = 0; i < batch; i++) {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f,
                 A + (ba == 1 ? 0 : i) * m * k, ta ? m : k, B + (bb == 1 ? 0 : i) * k * n, tb ? k : n, 0.f, C + i * m * n, n);
   }
+  if (one) openblas_set_num_threads(threads);
 }
 
 // sumLeading(x, out, [rows, cols, mean]): out[c] = sum_r x[r, c] (times 1/rows when mean),
@@ -202,6 +211,21 @@ void sum_leading(napi_env env, napi_value *a) {
   for (int64_t c = 0; c < cols; c++) out[c] = float(ac[c] * scale);
 }
 
+// The arguments batchNorm and batchNormGrad share: dims [rows, c, rows_per_scale_row] and epsilon.
+struct BatchNormDims {
+  int64_t rows, c, rps, srows;
+  float eps;
+};
+
+BatchNormDims batch_norm_dims(napi_env env, napi_value dims, napi_value epsilon, const char *name) {
+  auto d = ints(env, dims, 3, "dims");
+  const int64_t rows = d[0], c = d[1], rps = d[2];
+  if (rows <= 0 || c <= 0 || rps <= 0 || rows % rps) throw Fail{std::string("native-kernels: bad ") + name + " dims"};
+  double eps = 0;
+  check(env, napi_get_value_double(env, epsilon, &eps), "epsilon");
+  return {rows, c, rps, rows / rps, float(eps)};
+}
+
 // Training-mode batch norm over the rows of x [rows, c] (every axis but the channels), with
 // scale and offset of c values (per channel) or (rows / rows_per_scale_row) x c (per sample).
 // Each elementwise step is one float32 operation in the order of the tfjs ops it replaces
@@ -210,13 +234,9 @@ void sum_leading(napi_env env, napi_value *a) {
 //
 // batchNorm(x, scale, offset, y, mean, variance, [rows, c, rows_per_scale_row], epsilon)
 void batch_norm(napi_env env, napi_value *a) {
-  auto d = ints(env, a[6], 3, "dims");
-  const int64_t rows = d[0], c = d[1], rps = d[2];
-  if (rows <= 0 || c <= 0 || rps <= 0 || rows % rps) throw Fail{"native-kernels: bad batchNorm dims"};
-  double eps_d = 0;
-  check(env, napi_get_value_double(env, a[7], &eps_d), "epsilon");
-  const float eps = float(eps_d);
-  const int64_t srows = rows / rps;
+  const BatchNormDims bn = batch_norm_dims(env, a[6], a[7], "batchNorm");
+  const int64_t rows = bn.rows, c = bn.c, rps = bn.rps, srows = bn.srows;
+  const float eps = bn.eps;
   const float *x = f32(env, a[0], rows * c, "x");
   const float *scale = f32(env, a[1], srows * c, "scale");
   const float *offset = f32(env, a[2], srows * c, "offset");
@@ -256,13 +276,9 @@ void batch_norm(napi_env env, napi_value *a) {
 //   dscale = sum dy*xhat, doffset = sum dy (over the rows sharing a scale row), in double.
 // batchNormGrad(x, dy, scale, mean, variance, dx, dscale, doffset, [rows, c, rows_per_scale_row], epsilon)
 void batch_norm_grad(napi_env env, napi_value *a) {
-  auto d = ints(env, a[8], 3, "dims");
-  const int64_t rows = d[0], c = d[1], rps = d[2];
-  if (rows <= 0 || c <= 0 || rps <= 0 || rows % rps) throw Fail{"native-kernels: bad batchNormGrad dims"};
-  double eps_d = 0;
-  check(env, napi_get_value_double(env, a[9], &eps_d), "epsilon");
-  const float eps = float(eps_d);
-  const int64_t srows = rows / rps;
+  const BatchNormDims bn = batch_norm_dims(env, a[8], a[9], "batchNormGrad");
+  const int64_t rows = bn.rows, c = bn.c, rps = bn.rps, srows = bn.srows;
+  const float eps = bn.eps;
   const float *x = f32(env, a[0], rows * c, "x");
   const float *dy = f32(env, a[1], rows * c, "dy");
   const float *scale = f32(env, a[2], srows * c, "scale");
@@ -301,6 +317,85 @@ void batch_norm_grad(napi_env env, napi_value *a) {
     dscale[i] = float(ds[i]);
     doffset[i] = float(dof[i]);
   }
+}
+
+// leakyRelu(x, y, alpha): y = x < 0 ? alpha * x : x, as the wasm and cpu LeakyRelu kernels.
+void leaky_relu(napi_env env, napi_value *a) {
+  const float alpha = float(number(env, a[2], "alpha"));
+  const size_t n = length(env, a[0], "x");
+  const float *x = f32(env, a[0], n, "x");
+  float *y = f32(env, a[1], n, "y");
+  for (size_t i = 0; i < n; i++) y[i] = x[i] < 0 ? alpha * x[i] : x[i];
+}
+
+// leakyReluGrad(dy, x, dx, alpha): dx = dy * step(x, alpha), step = 1 where x > 0, NaN where x is
+// NaN, else alpha: the product the gradient of LeakyRelu computes with Step and Multiply
+// (packages/models/src/runtime/gradients.ts), in one pass.
+void leaky_relu_grad(napi_env env, napi_value *a) {
+  const float alpha = float(number(env, a[3], "alpha"));
+  const size_t n = length(env, a[0], "dy");
+  const float *dy = f32(env, a[0], n, "dy");
+  const float *x = f32(env, a[1], n, "x");
+  float *dx = f32(env, a[2], n, "dx");
+  const float nan = std::nanf("");
+  for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (x[i] > 0 ? 1.f : x[i] == x[i] ? alpha : nan);
+}
+
+// The Adam loop; with MEASURE the sums too (a separate instance: the plain loop stays vectorisable).
+template <bool MEASURE>
+void adam_loop(const float *k, size_t n, const float *w, const float *m, const float *v, const float *g, float *ow, float *om, float *ov, double *sums) {
+  const float b1 = k[0], b2 = k[1], c1 = k[2], c2 = k[3], d1 = k[4], d2 = k[5], eps = k[6], lr = k[7];
+  double gs = 0, ws = 0, us = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * c1;
+    const float vi = v[i] * b2 + (gi * gi) * c2;
+    om[i] = mi;
+    ov[i] = vi;
+    const float wi = ((mi / d1) / (std::sqrt(vi / d2) + eps)) * lr + w[i];
+    ow[i] = wi;
+    if constexpr (MEASURE) {
+      const double d = double(wi) - double(w[i]);
+      gs += double(gi) * double(gi);
+      ws += double(wi) * double(wi);
+      us += d * d;
+    }
+  }
+  if constexpr (MEASURE) {
+    sums[0] = gs;
+    sums[1] = ws;
+    sums[2] = us;
+  }
+}
+
+// adamUpdate(w, m, v, g, w_out, m_out, v_out, [b1, b2, 1-b1, 1-b2, 1-b1^t, 1-b2^t, eps, -lr], sums | null):
+// tfjs's Adam step for one variable, each operation rounded to float32 in tfjs's order, as
+// packages/models/src/optimizers/fused_adam.ts's JS loop (Math.fround after each operation; a
+// float32 operation here rounds the same way, and binding.gyp keeps the compiler from fusing
+// multiply-adds). sums (a Float64Array of 3), when given: sum g^2, sum w_out^2, sum (w_out - w)^2
+// in double, in the JS loop's order.
+void adam_update(napi_env env, napi_value *a) {
+  const size_t n = length(env, a[0], "w");
+  const float *w = f32(env, a[0], n, "w");
+  const float *m = f32(env, a[1], n, "m");
+  const float *v = f32(env, a[2], n, "v");
+  const float *g = f32(env, a[3], n, "g");
+  float *ow = f32(env, a[4], n, "w_out");
+  float *om = f32(env, a[5], n, "m_out");
+  float *ov = f32(env, a[6], n, "v_out");
+  float k[8];
+  bool is = false;
+  check(env, napi_is_array(env, a[7], &is), "adam constants");
+  if (!is) throw Fail{"native-kernels: adamUpdate needs 8 constants"};
+  for (uint32_t i = 0; i < 8; i++) {
+    napi_value e;
+    check(env, napi_get_element(env, a[7], i, &e), "adam constants");
+    k[i] = float(number(env, e, "adam constant"));
+  }
+  napi_valuetype st = napi_undefined;
+  napi_typeof(env, a[8], &st);
+  if (st == napi_null || st == napi_undefined) adam_loop<false>(k, n, w, m, v, g, ow, om, ov, nullptr);
+  else adam_loop<true>(k, n, w, m, v, g, ow, om, ov, f64(env, a[8], 3, "sums"));
 }
 
 template <void (*F)(napi_env, napi_value *), size_t N>
@@ -391,6 +486,9 @@ napi_value init(napi_env env, napi_value exports) {
       {"sumLeading", nullptr, wrap3<sum_leading>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNorm", nullptr, wrapN<batch_norm, 8>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormGrad", nullptr, wrapN<batch_norm_grad, 10>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"leakyRelu", nullptr, wrapN<leaky_relu, 3>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"leakyReluGrad", nullptr, wrapN<leaky_relu_grad, 4>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"adamUpdate", nullptr, wrapN<adam_update, 9>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, set_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getThreads", nullptr, get_threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"blasConfig", nullptr, blas_config, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -76,3 +76,18 @@ withAddon('the thread count says why (OPENBLAS_NUM_THREADS or one per core, neve
   expect(fam.threadsChosenBy).toMatch(/^(OPENBLAS_NUM_THREADS|openblas \(one per core\))$/);
   if (fam.threadsChosenBy === 'OPENBLAS_NUM_THREADS') expect(addon!.getThreads()).toBe(Number(process.env.OPENBLAS_NUM_THREADS));
 });
+
+withAddon("idle workers wait passively (both thread pools share the cores) unless the user chose, and children do not inherit our choice", () => {
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const probe = (extra: Record<string, string>) => {
+    const env: Record<string, string> = { ...(process.env as Record<string, string>), ...extra };
+    for (const k of ['OMP_WAIT_POLICY', 'OPENBLAS_THREAD_TIMEOUT', 'GOMP_SPINCOUNT']) if (!(k in extra)) delete env[k];
+    const code = "const m = require('@cgan/native-kernels'); console.log(JSON.stringify({ wait: m.family.threadWait, omp: process.env.OMP_WAIT_POLICY ?? null, ob: process.env.OPENBLAS_THREAD_TIMEOUT ?? null }))";
+    const r = spawnSync(process.execPath, ['-e', code], { env, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { wait: string; omp: string | null; ob: string | null };
+  };
+  expect(probe({})).toEqual({ wait: 'OMP_WAIT_POLICY=passive, OPENBLAS_THREAD_TIMEOUT=4', omp: null, ob: null });
+  expect(probe({ OMP_WAIT_POLICY: 'active' })).toEqual({ wait: 'OPENBLAS_THREAD_TIMEOUT=4, OMP_WAIT_POLICY=active (yours)', omp: 'active', ob: null });
+  expect(probe({ GOMP_SPINCOUNT: '1000' }).wait).toBe('OPENBLAS_THREAD_TIMEOUT=4, GOMP_SPINCOUNT=1000 (yours)');
+});

@@ -141,6 +141,32 @@ describeNative('native matMul matches cpu', () => {
   });
 });
 
+describeNative('native matMul with two threads', () => {
+  // Products under ~4 MFLOP run on one OpenBLAS thread (no worker wake-up): the values of one
+  // thread, and the thread count is back to two after each call.
+  test.each([
+    [64, 1, 256],
+    [1, 2304, 256],
+    [300, 40, 170],
+  ])('m %i, n %i, k %i: the values of one thread, two threads after', (m, n, k) => {
+    const before = addon!.getThreads();
+    const rnd = (len: number, seed: number) => Float32Array.from({ length: len }, (_, i) => Math.sin(seed * 1000 + i * 0.37) * 2);
+    const a = rnd(m * k, 1), b = rnd(k * n, 2);
+    const run = (threads: number) => {
+      addon!.setThreads(threads);
+      const c = new Float32Array(m * n);
+      addon!.matMul(a, b, c, [1, 1, m, n, k, 0, 0]);
+      expect(addon!.getThreads()).toBe(threads);
+      return Array.from(new Uint32Array(c.buffer));
+    };
+    try {
+      expect(run(2)).toEqual(run(1));
+    } finally {
+      addon!.setThreads(before);
+    }
+  });
+});
+
 describeNative('runtime.native_kernels', () => {
   test('a tiny GAN trains with the native path on and matches cpu', async () => {
     const losses = async (backend: 'wasm' | 'cpu') => {

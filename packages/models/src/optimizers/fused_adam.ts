@@ -3,15 +3,18 @@
  * weight, gradient and both moments) instead of 13 (mul, add, square, div, sqrt, ...): 1,800 small
  * kernels per ResNet step. Every operation is rounded to float32 in tfjs's order (Math.fround after
  * each), so the weights and moments are bit-identical to tfjs's (test/models/optimizers/fused_adam.test.ts);
- * slots, checkpoints (getWeights/setWeights) and the class name ('Adam') are tfjs's. Backends
+ * slots, checkpoints (getWeights/setWeights) and the class name ('Adam') are tfjs's. On wasm with
+ * the native kernels active the loop runs in C++ (packages/native-kernels: adamUpdate, the same
+ * float32 steps: test/models/native/native_elementwise.test.ts). Backends
  * without the kernel (tensorflow) run tfjs's own applyGradients.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { activeNativeKernels } from '../runtime/kernels/native';
 
 export const ADAM_UPDATE_KERNEL = 'CganAdamUpdate';
 
-interface AdamAttrs {
+export interface AdamAttrs {
   beta1: number;
   beta2: number;
   /** 1 - beta1^t and 1 - beta2^t as float32 (tfjs: sub(1, accBeta)). */
@@ -25,11 +28,16 @@ interface AdamAttrs {
 
 const f = Math.fround;
 
+/** [b1, b2, 1 - b1, 1 - b2, 1 - b1^t, 1 - b2^t, epsilon, -lr], each rounded to float32 as tfjs's tensors hold them. */
+function adamConstants(a: AdamAttrs): number[] {
+  return [f(a.beta1), f(a.beta2), f(1 - a.beta1), f(1 - a.beta2), f(a.oneMinusAccBeta1), f(a.oneMinusAccBeta2), f(a.epsilon), f(-a.learningRate)];
+}
+
 /** new (value, m, v) from (value, m, v, gradient), as tfjs's Adam computes them in float32. */
 function adamUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, a: AdamAttrs, ow: Float32Array, om: Float32Array, ov: Float32Array): void {
-  const b1 = f(a.beta1), b2 = f(a.beta2), c1 = f(1 - a.beta1), c2 = f(1 - a.beta2); // prettier-ignore
-  const d1 = f(a.oneMinusAccBeta1), d2 = f(a.oneMinusAccBeta2), eps = f(a.epsilon), lr = f(-a.learningRate); // prettier-ignore
-  if (a.sums) return adamUpdateMeasured(w, m, v, g, [b1, b2, c1, c2, d1, d2, eps, lr], ow, om, ov, a.sums);
+  const k = adamConstants(a);
+  const [b1, b2, c1, c2, d1, d2, eps, lr] = k;
+  if (a.sums) return adamUpdateMeasured(w, m, v, g, k, ow, om, ov, a.sums);
   for (let i = 0; i < w.length; i++) {
     const gi = g[i];
     const mi = f(f(m[i] * b1) + f(gi * c1));
@@ -77,7 +85,11 @@ const wasmKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const outs = [b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32')];
   // Views after every allocation: growing the heap detaches earlier ones.
   const view = (t: TensorInfo) => b.typedArrayFromHeap(t);
-  adamUpdate(view(value), view(m), view(v), view(gradient), attrs as unknown as AdamAttrs, view(outs[0]), view(outs[1]), view(outs[2]));
+  const a = attrs as unknown as AdamAttrs;
+  // The same loop in C++ where the native kernels are active (~20x faster; the same float32 steps).
+  const native = activeNativeKernels();
+  if (native?.adamUpdate) native.adamUpdate(view(value), view(m), view(v), view(gradient), view(outs[0]), view(outs[1]), view(outs[2]), adamConstants(a), a.sums ?? null);
+  else adamUpdate(view(value), view(m), view(v), view(gradient), a, view(outs[0]), view(outs[1]), view(outs[2]));
   return outs;
 };
 

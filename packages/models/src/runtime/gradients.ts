@@ -5,6 +5,7 @@
  * - LeakyRelu: tfjs computes where(x > 0, dy, dy * alpha), three kernels and a boolean mask per
  *   layer and step. dy * step(x, alpha) is the same product (step(x, a) = 1 for x > 0, else a)
  *   in two kernels; step's gradient is zero, so second-order gradients (WGAN-GP) are unchanged.
+ *   With the native kernels active the product is one kernel (kernels/leaky_relu.ts).
  *
  * Gradients from the input instead of the saved output (Tanh, Sigmoid, Exp, Softmax):
  * tfjs saves a kernel's outputs for its gradient as clones made, and taped, before the kernel
@@ -29,6 +30,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // Registers tfjs's own gradients first, so that ours replace them rather than the reverse.
 import '@tensorflow/tfjs-layers';
+import { leakyReluGrad, registerLeakyReluGradGradient } from './kernels/leaky_relu';
 
 type Pad = 'valid' | 'same' | number;
 interface PoolAttrs {
@@ -94,9 +96,10 @@ export function registerGradientOverrides(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved;
       const alpha = (attrs as unknown as tf.LeakyReluAttrs).alpha;
-      return { x: () => tf.mul(dy as tf.Tensor, tf.step(x, alpha)) };
+      return { x: () => leakyReluGrad(dy as tf.Tensor, x, alpha) };
     },
   });
+  registerLeakyReluGradGradient();
   const fromInput = (kernelName: string, grad: (dy: tf.Tensor, x: tf.Tensor, attrs: Record<string, unknown>) => tf.Tensor) => {
     const input = kernelName === tf.Softmax ? 'logits' : 'x';
     tf.registerGradient({

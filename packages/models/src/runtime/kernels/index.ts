@@ -1,6 +1,7 @@
 /** Registers the training kernels the wasm backend lacks (or ships slow or wrong). Idempotent. */
 import { engine, getKernel, KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { maxPoolGradConfig } from './max_pool_grad';
+import { LEAKY_RELU_GRAD_KERNEL, leakyReluGradWasmConfig } from './leaky_relu';
 import { avgPoolGradConfig } from './avg_pool_grad';
 import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_KERNEL, batchNormWasmConfigs } from './batch_norm';
 import { conv2dBackpropFilterWasmConfig } from './conv2d_backprop_filter';
@@ -29,7 +30,7 @@ function install(k: KernelConfig | undefined): void {
 }
 
 /** Names of the wasm kernels this module installs or replaces. */
-export const wasmKernelNames = [BATCH_NORM_KERNEL, BATCH_NORM_GRAD_KERNEL, 'Identity', 'Cast', 'AvgPoolGrad', 'Sum', 'Mean', 'Slice', 'Reverse', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
+export const wasmKernelNames = [BATCH_NORM_KERNEL, BATCH_NORM_GRAD_KERNEL, LEAKY_RELU_GRAD_KERNEL, 'Identity', 'Cast', 'AvgPoolGrad', 'Sum', 'Mean', 'Slice', 'Reverse', 'BatchMatMul', 'Conv2D', 'FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', ...CPU_FALLBACK_KERNELS];
 
 export function registerWasmTrainingKernels(): void {
   // Wrappers of the shipped kernels first: they look the originals up.
@@ -51,6 +52,7 @@ export function registerWasmTrainingKernels(): void {
   wrap('Cast', sameDtypeCastConfig);
   wrap('AvgPoolGrad', avgPoolGradConfig);
   for (const k of batchNormWasmConfigs) install(k);
+  install(leakyReluGradWasmConfig);
   install(conv2dBackpropFilterWasmConfig);
   install(conv2dBackpropInputWasmConfig);
   // MaxPoolGrad: non-overlapping windows in one pass, the cpu fallback for the rest.

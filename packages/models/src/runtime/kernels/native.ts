@@ -2,8 +2,8 @@
  * Native kernels for the wasm backend (optional package @cgan/native-kernels: oneDNN convolutions
  * where it was built with them, im2col + OpenBLAS sgemm otherwise and for matMul; AVX2/AVX-512
  * FMA where the CPU has it). When the addon is built, Conv2D, FusedConv2D,
- * Conv2DBackpropInput (also conv2dTranspose), Conv2DBackpropFilter, BatchMatMul and _FusedMatMul
- * of float32 NHWC tensors run natively, reading their inputs straight from the wasm heap and
+ * Conv2DBackpropInput (also conv2dTranspose), Conv2DBackpropFilter, BatchMatMul, _FusedMatMul
+ * and LeakyRelu of float32 (NHWC) tensors run natively, reading their inputs straight from the wasm heap and
  * writing into a fresh wasm tensor (no copies). Anything else (NCHW, int dtypes, empty tensors)
  * and every kernel when the addon is missing run the wasm kernels registered before these.
  *
@@ -28,6 +28,12 @@ export interface NativeKernelsAddon {
   /** training batch norm and its gradient (runtime/kernels/batch_norm.ts); dims [rows, c, rowsPerScaleRow] */
   batchNorm?(x: Float32Array, scale: Float32Array, offset: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array, dims: number[], epsilon: number): void;
   batchNormGrad?(x: Float32Array, dy: Float32Array, scale: Float32Array, mean: Float32Array, variance: Float32Array, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, dims: number[], epsilon: number): void;
+  /** y = x < 0 ? alpha * x : x; absent from builds before it existed */
+  leakyRelu?(x: Float32Array, y: Float32Array, alpha: number): void;
+  /** dx = dy * step(x, alpha) (LeakyRelu's gradient, runtime/kernels/leaky_relu.ts) */
+  leakyReluGrad?(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
+  /** one variable's Adam step (optimizers/fused_adam.ts); k = [b1, b2, 1-b1, 1-b2, 1-b1^t, 1-b2^t, eps, -lr] as float32 values */
+  adamUpdate?(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array, k: number[], sums: Float64Array | null): void;
   /** which library runs the convolutions: 'onednn' (where built) or 'openblas' */
   convLibrary?(): 'onednn' | 'openblas';
   setConvLibrary?(lib: 'onednn' | 'openblas'): void;
@@ -176,6 +182,19 @@ function conv2dBackpropFilterConfig(addon: NativeKernelsAddon, inner: KernelFunc
   return { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc };
 }
 
+/** LeakyRelu of float32 tensors in the addon (a vectorised C++ loop; the same values). */
+function leakyReluConfig(addon: NativeKernelsAddon, inner: KernelFunc): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (!f32(x)) return inner(args);
+    const b = args.backend as unknown as WasmBackendLike;
+    const y = b.makeOutput(x.shape, 'float32');
+    addon.leakyRelu!(b.typedArrayFromHeap(x), b.typedArrayFromHeap(y), Math.fround((args.attrs?.alpha as number) ?? 0.2));
+    return y;
+  };
+  return { kernelName: 'LeakyRelu', backendName: 'wasm', kernelFunc };
+}
+
 function matMulConfig(addon: NativeKernelsAddon, name: 'BatchMatMul' | '_FusedMatMul', inner: KernelFunc): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
     const { a, b: bT, bias, preluActivationWeights } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -202,14 +221,16 @@ function matMulConfig(addon: NativeKernelsAddon, name: 'BatchMatMul' | '_FusedMa
 }
 
 /** Names of the wasm kernels the native path replaces. */
-export const nativeKernelNames = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul'] as const;
+export const nativeKernelNames = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', '_FusedMatMul', 'LeakyRelu'] as const;
 
 const NATIVE = Symbol.for('cgan.runtime.nativeKernel');
 /** The kernels registered before the native ones (restored by setNativeKernels(false)). */
 const previous = new Map<string, KernelConfig>();
 
-function nativeConfig(addon: NativeKernelsAddon, name: (typeof nativeKernelNames)[number], inner: KernelFunc): KernelConfig {
+function nativeConfig(addon: NativeKernelsAddon, name: (typeof nativeKernelNames)[number], inner: KernelFunc): KernelConfig | null {
   switch (name) {
+    case 'LeakyRelu':
+      return addon.leakyRelu ? leakyReluConfig(addon, inner) : null;
     case 'Conv2D':
     case 'FusedConv2D':
       return conv2dConfig(addon, name, inner);
@@ -226,6 +247,11 @@ function nativeConfig(addon: NativeKernelsAddon, name: (typeof nativeKernelNames
 /** Whether the native kernels are registered for wasm now. */
 export function nativeKernelsActive(): boolean {
   return previous.size > 0;
+}
+
+/** The addon while the native kernels are active (the kernels built on it ask here), else null. */
+export function activeNativeKernels(): NativeKernelsAddon | null {
+  return nativeKernelsActive() ? loadNativeKernels().addon : null;
 }
 
 /**
@@ -259,9 +285,11 @@ export function applyNativeKernels(): boolean {
   for (const name of nativeKernelNames) {
     const k = getKernel(name, 'wasm') as (KernelConfig & { [NATIVE]?: boolean }) | undefined;
     if (!k || k[NATIVE]) continue;
+    const config = nativeConfig(addon, name, k.kernelFunc);
+    if (!config) continue; // an older build of the addon without this kernel
     previous.set(name, k);
     unregisterKernel(name, 'wasm');
-    registerKernel({ ...k, ...nativeConfig(addon, name, k.kernelFunc), [NATIVE]: true } as KernelConfig);
+    registerKernel({ ...k, ...config, [NATIVE]: true } as KernelConfig);
   }
   return true;
 }
