@@ -118,7 +118,10 @@ Slot slot(int arg, const memory::desc &user, const memory::desc &prim, bool is_o
 
 // The primitive for this op and shape (nullptr when oneDNN has none).
 Entry *entry(Op op, const Conv &c) {
-  std::string key = std::to_string(op) + LAYOUT_NAMES[g_layout][0] + (g_all_shapes ? "a" : "d");
+  // oneDNN sizes a primitive's work split (and scratchpad) for the OpenMP thread count at creation
+  // and runs that many threads whatever the count is later: the count is part of the key (and the
+  // layout by its index: "auto" and "any" share a first letter).
+  std::string key = std::to_string(op) + std::to_string(int(g_layout)) + (g_all_shapes ? "a" : "d") + "t" + std::to_string(omp_get_max_threads());
   const int64_t v[] = {c.n, c.h, c.w, c.ci, c.kh, c.kw, c.co, c.oh, c.ow, c.sh, c.sw, c.pt, c.pl, c.dh, c.dw};
   for (int64_t x : v) key += "," + std::to_string(x);
   auto it = g_cache.find(key);

@@ -133,6 +133,37 @@ describeOnednn('oneDNN convolutions match cpu (values and gradients)', () => {
     expect(nativeKernelsStatus()).toMatch(new RegExp(`native, onednn ${onednn!.info().version.replace(/\./g, '\\.')} \\(${onednn!.info().isa}\\) convs \\+ openblas`));
   });
 
+  test('a primitive is made per OpenMP thread count and per activation layout, not reused across them', () => {
+    // oneDNN splits a primitive's work for the thread count at its creation and runs that many
+    // threads later whatever the count is then; 'auto' and 'any' layouts differ on a 1-channel side.
+    const d = [1, 6, 6, 1, 3, 3, 8, 6, 6, 1, 1, 1, 1, 1, 1];
+    const x = Float32Array.from({ length: 36 }, (_, i) => Math.sin(i));
+    const f = Float32Array.from({ length: 72 }, (_, i) => Math.cos(i));
+    const run = (): Float32Array => {
+      const y = new Float32Array(288);
+      addon!.conv2d(x, f, y, d);
+      return y;
+    };
+    const threads = addon!.getThreads();
+    const mine = () => onednn!.primitives().filter((p) => p.op === 'conv2d' && p.dims === d.join(','));
+    const before = mine().length;
+    try {
+      setMode('onednn nhwc');
+      onednn!.setLayout('auto'); // every shape, 'auto': NHWC on the 1-channel side
+      const y0 = run();
+      onednn!.setLayout('any'); // every shape, blocked
+      const y1 = run();
+      addon!.setThreads(threads === 1 ? 2 : 1);
+      const y2 = run();
+      expect(new Set(mine().map((p) => p.layout))).toEqual(new Set(['nhwc', 'blocked']));
+      expect(mine().length - before).toBe(3);
+      for (const y of [y1, y2]) expect(maxRelDiff(y, y0)).toBeLessThan(TOL);
+    } finally {
+      addon!.setThreads(threads);
+      setMode('onednn default');
+    }
+  });
+
   test('a tiny GAN trains with oneDNN convolutions like with OpenBLAS ones (close, not identical: another summation order)', async () => {
     const losses = async (mode: Mode) => {
       await initRuntime({ backend: 'wasm', seed: 7, native_kernels: true });
