@@ -156,6 +156,26 @@ test('latent regression: l_EG adds w * mean ||E(G(z)) - z||^2, whose gradient re
   disposeGan(gan, store);
 });
 
+test('normalize_mu: encode() standardises a batch over itself, and the latent regression leaves the moving averages to the real images', () => {
+  const { gan, store } = buildBigBiGAN('encoder.stochastic = False\nencoder.normalize_mu = True\nBigBiGAN.latent_regression_weight = 1.0\n');
+  const moving = () => [...store.all('encoder/mu_norm').entries()].filter(([k]) => /moving_/.test(k)).map(([k, v]) => [k, Array.from(v.dataSync())]);
+  expect(moving().length).toBe(2);
+  const p = pairs(gan); // E(x) of the real images in training mode: updates the moving averages
+  const before = moving();
+  // The latent regression's E(G(z)) must not pull the statistics encode() falls back on towards the fakes'.
+  gan.createLoss({ ...p, mode: 'g' });
+  expect(moving()).toEqual(before);
+  // At inference a batch is standardised with its own statistics (the moving averages lag E's drifting raw output).
+  const x = tf.randomUniform([6, 8, 8, 1], 0, 1, 'float32', 11) as tf.Tensor4D;
+  const z = gan.encode(x);
+  const m = tf.moments(z, 0);
+  expect(Math.max(...Array.from(tf.abs(m.mean).dataSync()))).toBeLessThan(1e-4);
+  expect(Array.from(z.dataSync()).map((v) => +v.toFixed(4))).toEqual(Array.from(gan.encoder(x, true).mu.dataSync()).map((v) => +v.toFixed(4)));
+  // A single image falls back to the moving averages.
+  expect(gan.encode(tf.slice(x, 0, 1) as tf.Tensor4D).shape).toEqual([1, 6]);
+  disposeGan(gan, store);
+});
+
 test('latent regression is off by default (the paper\'s objective) and refuses a negative weight', () => {
   const { gan, store } = buildBigBiGAN();
   const p = pairs(gan);

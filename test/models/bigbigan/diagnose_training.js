@@ -9,7 +9,8 @@
  * on mu), muStd / muMean (spread and offset of E(x) over 500 test images), jRealGap / jFakeGap (how
  * much the mean s_xz of 64 real / fake pairs changes when their latents are shuffled: ~0 when the
  * joint head has learned no link between an image and its latent), agree (class agreement of x
- * and G(E(x)) on 500 test images by the shipped classifier), then the training summaries averaged
+ * and G(E(x)) on 500 test images by the shipped classifier), gEnt / gEntTr / gStd (G's diversity, see
+ * diversity() below), then the training summaries averaged
  * since the previous line, and sps (seconds per step). Not a Jest test; needs `npm run build`.
  */
 'use strict';
@@ -71,10 +72,24 @@ async function main() {
   const t0 = Date.now();
   let acc = {};
   const clf = await m.extractorFor('fashion-mnist');
+  // G's diversity: entropy (nats, max ln 10 = 2.30) of the classifier's labels of 500 samples G(z)
+  // with batch norm's moving averages (gEnt, what samples and G(E(x)) use) and with batch
+  // statistics (gEntTr; the moving averages are restored afterwards), and the mean per-pixel
+  // standard deviation over the samples (gStd; near-constant blobs: small).
+  const moving = [...store.all('generator').entries()].filter(([k]) => /moving_/.test(k)).map(([, v]) => v);
+  const diversity = () => tf.tidy(() => {
+    const saved = moving.map((v) => v.clone());
+    const z = gan.sampleZ(500);
+    const inf = gan.sample(z, null);
+    const trn = tf.concat([0, 100, 200, 300, 400].map((i) => gan.generator(tf.slice(z, i, 100), null, true)), 0);
+    moving.forEach((v, i) => v.assign(saved[i]));
+    const ent = (x) => { const h = new Array(10).fill(0); for (const c of tf.argMax(clf.extract(x).logits, 1).dataSync()) h[c]++; return +(-h.filter((c) => c).reduce((a, c) => a + (c / 500) * Math.log(c / 500), 0)).toFixed(2); };
+    return { gEnt: ent(inf), gEntTr: ent(trn), gStd: +tf.mean(tf.sqrt(tf.moments(inf, 0).variance)).dataSync()[0].toFixed(3) };
+  });
   const report = async (s) => {
     const ag = await m.reconstructionAgreement(gan, ds, clf, 500);
     const p = probe('features'); const pm = process.env.MU ? probe('mu') : { acc: null };
-    console.log(JSON.stringify({ step: s, sps: s ? +((Date.now() - t0) / 1000 / s).toFixed(2) : 0, probe: p.acc, probeTr: p.tr, dead: p.dead, probeMu: pm.acc, ...muStats(), ...joint(), agree: ag.agreement, ...acc, s_per_step: s ? +((Date.now() - t0) / 1000 / s).toFixed(2) : 0 }));
+    console.log(JSON.stringify({ step: s, sps: s ? +((Date.now() - t0) / 1000 / s).toFixed(2) : 0, probe: p.acc, probeTr: p.tr, dead: p.dead, probeMu: pm.acc, ...muStats(), ...joint(), agree: ag.agreement, ...diversity(), ...acc, s_per_step: s ? +((Date.now() - t0) / 1000 / s).toFixed(2) : 0 }));
   };
   if (evalAt.has(0)) await report(0);
   const sum = {}; let n = 0;

@@ -5,8 +5,9 @@
  * pooling give the pooled features; an MLP (`mlp_layers` x `mlp_units`, ReLU) maps them to the
  * latent mean mu and, when `stochastic`, to sigma = softplus(.) + min_sigma, with
  * z = mu + sigma * eps (reparameterised, so gradients reach mu and sigma). With `normalize_mu`,
- * mu is standardised over the batch (moving averages, decay MU_NORM_DECAY, at inference), so E(x)
- * starts on the N(0, 1) prior's scale and cannot collapse to one point.
+ * mu is standardised over the batch (in training, and at inference for batches of two or more;
+ * a single image uses moving averages, decay MU_NORM_DECAY), so E(x) starts on the N(0, 1)
+ * prior's scale and cannot collapse to one point.
  *
  * Registered as the configurable `encoder` (module `encoder`): `encoder.ch = 16`,
  * `encoder.stochastic = False`, ... ; BigBiGAN calls it as its `encoder_fn`. Variables live under
@@ -28,6 +29,8 @@ import { BigGanResNetBlock } from './resnet_ops';
  * networks' batch norm, so that they follow mu's statistics within a short run.
  */
 export const MU_NORM_DECAY = 0.9;
+/** standardize_batch's default epsilon (what training uses). */
+export const MU_NORM_EPSILON = 1e-3;
 
 /** What the encoder computes for a batch of images. */
 export interface EncoderOutput {
@@ -123,7 +126,18 @@ class ResNetEncoder implements EncoderNet {
         let hidden = features;
         for (let i = 0; i < this.p.mlp_layers; i++) hidden = tf.relu(linear(ctx, hidden, this.p.mlp_units, { scope: `fc${i + 1}`, use_sn: sn })) as tf.Tensor2D;
         let mu = linear(ctx, hidden, this.kw.z_dim, { scope: 'mu', use_sn: sn });
-        if (this.p.normalize_mu) mu = this.kw.store.scope('mu_norm', () => standardize_batch({ ctx, inputs: mu, is_training: isTraining, decay: MU_NORM_DECAY }) as tf.Tensor2D);
+        if (this.p.normalize_mu) {
+          // Standardised over the batch in training and, for batches of two or more, at inference
+          // too: the loss is blind to mu's raw mean and scale, so they drift freely and the moving
+          // averages (kept for single images) lag behind them (E(x) ended up ~2 standard deviations
+          // off the prior at inference, and G(E(x)) was fed latents G never saw).
+          const m = mu;
+          mu = this.kw.store.scope('mu_norm', () => standardize_batch({ ctx, inputs: m, is_training: isTraining, decay: MU_NORM_DECAY }) as tf.Tensor2D);
+          if (!isTraining && x.shape[0] >= 2) {
+            const { mean, variance } = tf.moments(m, 0);
+            mu = tf.div(tf.sub(m, mean), tf.sqrt(tf.add(variance, MU_NORM_EPSILON))) as tf.Tensor2D;
+          }
+        }
         const sigma = this.stochastic
           ? (tf.add(tf.softplus(linear(ctx, hidden, this.kw.z_dim, { scope: 'sigma', use_sn: sn })), this.p.min_sigma) as tf.Tensor2D)
           : null;
@@ -148,7 +162,7 @@ export const encoder = configurable(
       mlp_units: { default: 256, type: t.int },
       batch_norm_fn: { default: null, type: t.fn, doc: 'normalization in the ResNet blocks, e.g. @batch_norm (None: none)' },
       spectral_norm: { default: false, type: t.bool, doc: 'spectral normalization of all weights' },
-      normalize_mu: { default: false, type: t.bool, doc: 'standardise mu over the batch (moving averages at inference): E(x) keeps the N(0, 1) prior\'s mean and scale, so it cannot collapse to one point' },
+      normalize_mu: { default: false, type: t.bool, doc: 'standardise mu over the batch (also at inference; moving averages for a single image): E(x) keeps the N(0, 1) prior\'s mean and scale, so it cannot collapse to one point' },
     },
     doc: "BigBiGAN's ResNet encoder: images -> latent (Gaussian or deterministic).",
   },

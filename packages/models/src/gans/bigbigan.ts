@@ -255,7 +255,12 @@ export class BigBiGAN extends ModularGAN {
       summaries.penalty = penalty;
       dLoss = tf.add(dLoss, tf.mul(this.lambda, penalty)) as tf.Scalar;
     } else if (this.latentRegressionWeight > 0) {
-      const reg = tf.mean(tf.square(tf.sub(this.encoder(inp.fake, true).mu, z))) as tf.Scalar;
+      // E(G(z)) in inference mode: with `encoder.normalize_mu` (and any batch norm in E) the fakes
+      // are then standardised by the moving statistics of the real images, the very map that
+      // encode(x) applies at inference, and they do not pull those statistics towards their own.
+      // (In training mode a third of the updates came from fake batches: E(x) at inference was
+      // off the prior by ~2 standard deviations and G(E(x)) fed G latents it never saw.)
+      const reg = tf.mean(tf.square(tf.sub(this.encoder(inp.fake, false).mu, z))) as tf.Scalar;
       summaries.e_loss_latent = reg;
       egLoss = tf.add(egLoss, tf.mul(this.latentRegressionWeight, reg)) as tf.Scalar;
     }
