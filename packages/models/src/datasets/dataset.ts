@@ -52,17 +52,23 @@ export interface CreateDatasetOptions {
   timeoutS?: number;
 }
 
+/** The `dataset` settings (overrides winning over bindings), the dataset's seed and its factory. */
+function resolveDataset(opts: CreateDatasetOptions) {
+  const clean = Object.fromEntries(Object.entries(opts.overrides ?? {}).filter(([, v]) => v !== undefined));
+  const s = datasetConfig(clean);
+  const seed = s.seed ?? opts.seed ?? (opts.rng ? opts.rng.fork('dataset').seed : DEFAULT_DATASET_SEED);
+  const loadOptions: LoadOptions = { ...s, seed, log: opts.log, timeoutS: opts.timeoutS };
+  return { s, seed, factory: getDatasetFactory(s.name), loadOptions };
+}
+
 /**
  * What createDataset would describe (shape after `dataset.resolution`/`colors`, classes, counts,
  * `labels.fraction`), read from file headers only; undefined for a dataset without a probe.
  */
 export async function probeDataset(opts: CreateDatasetOptions = {}): Promise<DatasetInfo | undefined> {
-  const clean = Object.fromEntries(Object.entries(opts.overrides ?? {}).filter(([, v]) => v !== undefined));
-  const s = datasetConfig(clean);
-  const factory = getDatasetFactory(s.name);
+  const { s, factory, loadOptions } = resolveDataset(opts);
   if (!factory.probe) return undefined;
-  const seed = s.seed ?? opts.seed ?? (opts.rng ? opts.rng.fork('dataset').seed : DEFAULT_DATASET_SEED);
-  const info = await factory.probe({ ...s, seed, log: opts.log, timeoutS: opts.timeoutS });
+  const info = await factory.probe(loadOptions);
   const res = s.resolution ?? info.imageShape[0];
   const colors = s.colors ?? info.imageShape[2];
   if (!Number.isInteger(res) || res < 1) throw new DatasetError(`dataset.resolution must be a positive integer, got ${res}`);
@@ -71,11 +77,8 @@ export async function probeDataset(opts: CreateDatasetOptions = {}): Promise<Dat
 
 /** Loads the configured dataset (`dataset.*`, `labels.*` bindings) into memory. */
 export async function createDataset(opts: CreateDatasetOptions = {}): Promise<InMemoryDataset> {
-  const clean = Object.fromEntries(Object.entries(opts.overrides ?? {}).filter(([, v]) => v !== undefined));
-  const s = datasetConfig(clean);
-  const seed = s.seed ?? opts.seed ?? (opts.rng ? opts.rng.fork('dataset').seed : DEFAULT_DATASET_SEED);
-  const factory = getDatasetFactory(s.name);
-  const loaded = await factory.load({ ...s, seed, log: opts.log, timeoutS: opts.timeoutS });
+  const { s, seed, factory, loadOptions } = resolveDataset(opts);
+  const loaded = await factory.load(loadOptions);
   let { info, splits } = loaded;
 
   const res = s.resolution ?? info.imageShape[0];
