@@ -78,3 +78,29 @@ test('gan config check and docs read the manifest: same errors, no TensorFlow.js
   const link = /\[([^\]]+\.ts):(\d+)\]\(([^)#]+)#L\d+\)/.exec(md)!;
   expect(fs.existsSync(path.resolve(dir, link[3]))).toBe(true);
 });
+
+test('the gan launcher starts config, lsp and help without NODE_EXTRA_CA_CERTS, and puts it back', () => {
+  // Node warns at start-up about an extra-certificates file it cannot read: a file that does not
+  // exist shows whether Node saw the variable. The preload prints what the program sees.
+  const probe = path.join(dir, 'env_probe.js');
+  fs.writeFileSync(probe, "const at = process.env.NODE_EXTRA_CA_CERTS;\nprocess.on('exit', () => process.stderr.write(`\\nSTART=${at} EXIT=${process.env.NODE_EXTRA_CA_CERTS} GAN=${process.env.GAN_NODE_EXTRA_CA_CERTS}\\n`));\n");
+  fs.writeFileSync(path.join(dir, 'ok.gin'), 'dataset.name = "shapes"\n');
+  const certs = path.join(dir, 'no-such-certs.pem');
+  const launcher = path.join(root, 'packages/runner/bin/gan');
+  // Through a symbolic link, as npm installs it (node_modules/.bin/gan).
+  const link = path.join(dir, 'gan');
+  fs.symlinkSync(launcher, link);
+  const run = (...args: string[]) => spawnSync(link, args, { cwd: dir, encoding: 'utf8', timeout: 120000, env: { ...process.env, NODE_EXTRA_CA_CERTS: certs, NODE_OPTIONS: `--require ${probe}` } });
+
+  for (const args of [['config', 'parse', 'ok.gin'], ['--help'], ['config', 'check', '--syntax_only', 'ok.gin']]) {
+    const r = run(...args);
+    expect([args, r.status]).toEqual([args, 0]);
+    expect(r.stderr).not.toMatch(/extra certs/i);
+    expect(r.stderr).toContain(`START=undefined EXIT=${certs} GAN=undefined`);
+  }
+  // Other commands may download: Node starts with the variable (and warns that the file is missing).
+  const train = run('train', '--help');
+  expect(train.status).toBe(0);
+  expect(train.stderr).toMatch(/Ignoring extra certs from .*no-such-certs\.pem/);
+  expect(train.stderr).toContain(`START=${certs} EXIT=${certs} GAN=undefined`);
+});

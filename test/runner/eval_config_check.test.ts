@@ -74,3 +74,37 @@ test('check reads the data\'s shape from its file headers; the dry run reads the
     }
   }
 });
+
+test('check downloads nothing: missing data files mean fake data of the known shape', async () => {
+  // A local mirror that counts requests: train would fetch MNIST from it, a check must not.
+  const http = await import('http');
+  let requests = 0;
+  const server = http.createServer((_req, res) => {
+    requests += 1;
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const text = BASE.replace('dataset.name = "shapes"', 'dataset.name = "mnist"').replace('dataset.resolution = 8', 'dataset.resolution = 28');
+    const file = writeGin(dir, 'mnist_missing.gin', text);
+    // No $GAN_DATA_DIR (a folder named there that lacks the files fails before any download).
+    const { GAN_DATA_DIR: _unused, ...rest } = process.env;
+    const env = { ...rest, GAN_DATA_MIRROR: `http://127.0.0.1:${port}`, XDG_CACHE_HOME: path.join(dir, 'empty-cache') };
+    // Asynchronous: the mirror answers in this process.
+    const { spawn } = await import('child_process');
+    const c = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const p = spawn(process.execPath, [bin, 'config', 'check', file], { env });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (err += d));
+      p.on('close', (code) => resolve({ code, out, err }));
+    });
+    expect([c.code, c.err]).toEqual([0, '']);
+    expect(c.out).toMatch(/^OK: .*mnist_missing\.gin \(builds\)/);
+    expect(requests).toBe(0);
+  } finally {
+    server.close();
+  }
+});

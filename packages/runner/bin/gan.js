@@ -1,5 +1,11 @@
 #!/usr/bin/env node
 'use strict';
+// ./gan (the launcher) started Node without NODE_EXTRA_CA_CERTS for a command that opens no TLS
+// connection: put it back, for child processes.
+if (process.env.GAN_NODE_EXTRA_CA_CERTS !== undefined) {
+  if (process.env.NODE_EXTRA_CA_CERTS === undefined) process.env.NODE_EXTRA_CA_CERTS = process.env.GAN_NODE_EXTRA_CA_CERTS;
+  delete process.env.GAN_NODE_EXTRA_CA_CERTS;
+}
 // chevrotain (the Gin parser) is an ES module; @cgan/config-lang runs its bundle as a script (see
 // packages/config-lang/src/syntax/chevrotain.ts) but falls back to require() of the ES module, which
 // some Node 20.x/22.x releases flag as an ExperimentalWarning on stderr: hide that one warning only.

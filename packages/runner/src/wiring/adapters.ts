@@ -57,7 +57,8 @@ export interface DatasetRequest {
  * `dataset.name = "unpaired"`: both domains (a/dataset.*, b/dataset.*, or unpaired.folder).
  */
 export async function loadDataset(req: DatasetRequest): Promise<{ dataset: GanDataset; note?: string }> {
-  const overrides = req.dataDir ? { data_dir: req.dataDir } : {};
+  // A check never downloads (it opens no network connection: see bin/gan): missing files mean fake data.
+  const overrides = { ...(req.dataDir ? { data_dir: req.dataDir } : {}), ...(req.probeOnly ? { download: false } : {}) };
   if (models.datasetConfig({}).name === 'unpaired') {
     return { dataset: await models.createUnpairedDataset({ seed: req.seed, overrides, log: req.log }) };
   }
