@@ -68,6 +68,14 @@ test('gan config check and docs read the manifest: same errors, no TensorFlow.js
   expect(nodata.stderr).toContain('error: dataset.name is not set: a run needs a dataset.');
   expect(nodata.stderr).toMatch(/nodata\.gin:2:19: error: G\.batch_norm_fn takes a callable/);
   expect(gan('config', 'check', '--syntax_only', 'nodata.gin').code).toBe(0);
+  // So are the run's required options, all of them at once, as train reports them.
+  fs.writeFileSync(path.join(dir, 'one.gin'), 'dataset.name = "shapes"\noptions.batch_size = %gin.REQUIRED\n');
+  const one = gan('config', 'check', 'one.gin');
+  expect([one.code, one.tfjs]).toEqual([1, false]);
+  const missing = [...one.stderr.matchAll(/error: Required parameter 'runner_lib\.options\.(\w+)' was not supplied\./g)].map((m) => m[1]);
+  expect(missing).toEqual(['batch_size', 'gan_class', 'architecture', 'training_steps']);
+  expect(one.stderr).toMatch(/one\.gin:2:\d+: error: Required parameter 'runner_lib\.options\.batch_size'/);
+  expect(one.stderr).toContain("hint: bind it, e.g. 'runner_lib.options.batch_size = ...' (expects int)");
 
   const d = gan('config', 'docs', '--out', 'CONFIGURABLES.md');
   expect([d.code, d.tfjs]).toEqual([0, false]);

@@ -1,4 +1,4 @@
-import { config, configurable, ConfigError, externalConfigurable, getConfigurable, REQUIRED, t, ConfigurableReference, MacroReference } from '@cgan/config-lang';
+import { config, configurable, ConfigError, externalConfigurable, getConfigurable, REQUIRED, registry, t, ConfigurableReference, MacroReference } from '@cgan/config-lang';
 
 const hinge = configurable('hinge', { module: 'loss_lib', params: { margin: 1.0 } }, (kw: { margin: number; x?: number }) => kw.margin * (kw.x ?? 1));
 const loss = configurable('loss', { params: { fn: REQUIRED } }, (kw: { fn: (k: object) => number; x: number }) => kw.fn({ x: kw.x }));
@@ -56,6 +56,31 @@ test('classes are configured through their kwargs and type-checked at bind time'
 test('unknown configurables suggest close names; REQUIRED fails with the full selector', () => {
   expect(() => config.bind([], 'ModularGA', 'g_lr', 1)).toThrow(/No configurable matching 'ModularGA'/);
   expect(() => config.withScope('a/b', () => loss({ x: 1 }))).toThrow(/'a\/b\/loss.fn' was not supplied/);
+});
+
+test('missingRequired lists, without a call, exactly the errors a call would throw', () => {
+  const info = registry.lookup('AdamOptimizer');
+  const A = getConfigurable('AdamOptimizer') as any;
+  const thrown = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return (e as ConfigError).message;
+    }
+    return undefined;
+  };
+  expect(config.missingRequired(info).map((e) => e.message)).toEqual(["Required parameter 'tf.train.AdamOptimizer.learning_rate' was not supplied."]);
+  expect(thrown(() => new A())).toBe(config.missingRequired(info)[0].message);
+  // Scoped: a binding in an outer scope counts, %gin.REQUIRED does not.
+  config.bind([], 'AdamOptimizer', 'learning_rate', 0.1);
+  expect(config.missingRequired(info, ['d'])).toEqual([]);
+  config.bind(['d'], 'AdamOptimizer', 'learning_rate', REQUIRED);
+  expect(config.missingRequired(info, ['d']).map((e) => e.message)).toEqual(["Required parameter 'd/tf.train.AdamOptimizer.learning_rate' was not supplied."]);
+  expect(thrown(() => config.withScope('d', () => new A()))).toBe(config.missingRequired(info, ['d'])[0].message);
+  expect(config.missingRequired(info)).toEqual([]);
+  // A parameter with a default is missing only when bound to %gin.REQUIRED.
+  config.bind([], 'AdamOptimizer', 'beta1', REQUIRED);
+  expect(config.missingRequired(info).map((e) => e.message)).toEqual(["Required parameter 'tf.train.AdamOptimizer.beta1' was not supplied."]);
 });
 
 test('macros resolve lazily; evaluated references are called at injection', () => {

@@ -5,7 +5,7 @@
  * evaluated references (`@fn()`) are called at injection.
  */
 import { ConfigError, didYouMean } from './errors';
-import { ConfigurableInfo, registry } from './registry';
+import { ConfigurableInfo, ParamInfo, registry } from './registry';
 import { t } from './types';
 import {
   ConfigurableReference,
@@ -40,6 +40,16 @@ export interface BindLocations {
 
 const IDENTIFIER = /^[A-Za-z_]\w*$/;
 const key = (scope: string[], fullName: string) => `${scope.join('/')}\u0000${fullName}`;
+
+/** A required parameter of `info` left unbound (or bound to %gin.REQUIRED) in `scope`. */
+function requiredError(scope: string[], info: ConfigurableInfo, p: ParamInfo, b: Binding | undefined): ConfigError {
+  const where = scope.length ? `${scope.join('/')}/` : '';
+  return new ConfigError(
+    `Required parameter '${where}${info.fullName}.${p.name}' was not supplied.`,
+    b?.location,
+    `bind it, e.g. '${info.fullName}.${p.name} = ...'${p.type.name !== 'any' ? ` (expects ${p.type.name})` : ''}`,
+  );
+}
 
 /** Turns a JS value into a config value, when it has one (for printing defaults). */
 export function jsToConfigValue(v: unknown): ConfigValue | undefined {
@@ -193,11 +203,7 @@ export class Config {
    */
   resolveArgs(info: ConfigurableInfo, explicit: Record<string, unknown> = {}): Record<string, unknown> {
     const scope = this.scopeStack;
-    const bound = new Map<string, Binding>();
-    for (let i = 0; i <= scope.length; i++) {
-      const m = this.bindings.get(key(scope.slice(0, i), info.fullName));
-      if (m) for (const [p, b] of m) bound.set(p, b);
-    }
+    const bound = this.boundIn(scope, info);
     const out: Record<string, unknown> = { ...explicit };
     const used = new Map<string, ConfigValue>();
     for (const p of info.params.values()) {
@@ -212,12 +218,7 @@ export class Config {
         const cv = jsToConfigValue(p.default);
         if (cv !== undefined) used.set(name, cv);
       } else {
-        const where = scope.length ? `${scope.join('/')}/` : '';
-        throw new ConfigError(
-          `Required parameter '${where}${info.fullName}.${name}' was not supplied.`,
-          b?.location,
-          `bind it, e.g. '${info.fullName}.${name} = ...'${p.type.name !== 'any' ? ` (expects ${p.type.name})` : ''}`,
-        );
+        throw requiredError(scope, info, p, b);
       }
     }
     if (info.acceptsAnyParam) {
@@ -230,6 +231,30 @@ export class Config {
     }
     this.recordOperative(scope, info, used);
     return out;
+  }
+
+  /** The bindings a call of `info` in `scope` sees, by parameter (inner scopes win). */
+  private boundIn(scope: string[], info: ConfigurableInfo): Map<string, Binding> {
+    const bound = new Map<string, Binding>();
+    for (let i = 0; i <= scope.length; i++) {
+      const m = this.bindings.get(key(scope.slice(0, i), info.fullName));
+      if (m) for (const [p, b] of m) bound.set(p, b);
+    }
+    return bound;
+  }
+
+  /**
+   * The errors a call of `info` in `scope` (default: none) with no explicit arguments would
+   * throw for its required parameters, all of them, without calling it: a check before a run.
+   */
+  missingRequired(info: ConfigurableInfo, scope: string[] = []): ConfigError[] {
+    const bound = this.boundIn(scope, info);
+    const errors: ConfigError[] = [];
+    for (const p of info.params.values()) {
+      const b = bound.get(p.name);
+      if (b ? b.value === REQUIRED : !p.hasDefault) errors.push(requiredError(scope, info, p, b));
+    }
+    return errors;
   }
 
   private recordOperative(scope: string[], info: ConfigurableInfo, used: Map<string, ConfigValue>): void {

@@ -3,6 +3,9 @@
  * alone (no TensorFlow.js: `gan config check` runs these with its registry checks, at start-up
  * speed, before it builds; `buildRun` runs them again on the process-wide config):
  * - `dataset.name` is bound (compare_gan's datasets.get_dataset(name=gin.REQUIRED));
+ * - the required parameters of `options` (runner_lib's options dict: batch_size, gan_class,
+ *   architecture, training_steps) are bound, all reported at once with the message the call
+ *   itself would give;
  * - a parameter that takes a callable (`@configurable` type, e.g. G.batch_norm_fn) is not
  *   bound to an evaluated reference `@fn()`, which would pass fn's result instead.
  */
@@ -21,6 +24,8 @@ export function runConfigProblems(config: Config = globalConfig): ConfigError[] 
       ),
     );
   }
+  const [options] = registry.match('runner_lib.options');
+  if (options) errors.push(...config.missingRequired(options));
   for (const b of config.allBindings()) {
     const v = b.value;
     if (!(v instanceof ConfigurableReference) || !v.evaluate) continue;
