@@ -118,7 +118,8 @@ function startUp(dir) {
  */
 function wholeProcess(file) {
   const { spawnSync } = require('child_process');
-  const gan = path.join(__dirname, '..', 'packages', 'runner', 'bin', 'gan.js');
+  // The `gan` launcher (what node_modules/.bin/gan links to).
+  const gan = path.join(__dirname, '..', 'packages', 'runner', 'bin', 'gan');
   const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
   const py = [
     'import sys, gin.config_parser as cp',
@@ -143,7 +144,7 @@ function wholeProcess(file) {
   const ours = [];
   const theirs = [];
   for (let i = 0; i < 5; i++) {
-    ours.push(run(process.execPath, [gan, 'config', 'parse', file, '--json']));
+    ours.push(run(gan, ['config', 'parse', file, '--json']));
     if (hasGin) theirs.push(run('python3', ['-c', py, file]));
   }
   const med = (xs, k) => xs.map((x) => x[k]).sort((a, b) => a - b)[Math.floor(xs.length / 2)];
